@@ -1,0 +1,47 @@
+# churnwarn/Makefile
+#
+# PGXS build.  The version lives only in churnwarn.control.  The install
+# script of the version under development is assembled from sql/parts/ (one
+# concern per file, in name order); once a version is released its assembled
+# script is committed under sql/ and never edited again, and later changes
+# go into sql/churnwarn--A--B.sql upgrade scripts.
+
+EXTENSION = churnwarn
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+MODULE_big = churnwarn
+OBJS = \
+	src/churnwarn.o \
+	src/json.o \
+	src/grade.o \
+	src/config.o \
+	src/storage.o \
+	src/trigger.o \
+	src/signal.o \
+	src/calendar.o \
+	$(WIN32RES)
+PGFILEDESC = "churnwarn - customer churn early warning and recovery"
+
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+
+REGRESS = \
+	install \
+	schema_tap \
+	grading \
+	workflow_trigger \
+	bad_input \
+	customer_risk \
+	uninstall
+REGRESS_OPTS = --inputdir=test
+ISOLATION = one_open_warning
+ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
+
+EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
