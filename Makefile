@@ -16,8 +16,8 @@ OBJS = \
 	src/config.o \
 	src/storage.o \
 	src/trigger.o \
+	src/regrade.o \
 	src/signal.o \
-	src/calendar.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 

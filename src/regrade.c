@@ -1,0 +1,202 @@
+/*-------------------------------------------------------------------------
+ *
+ * regrade.c
+ *	  The grading pipeline: read a customer's state, ask grade.c for the
+ *	  level, and when it changes record the change, open, escalate,
+ *	  de-escalate or dismiss the warning, and notify listeners.
+ *
+ * Shared by the triggers (trigger.c) and the SQL functions (signal.c); the
+ * caller is connected to SPI.  Every write happens in the caller's
+ * transaction, so a rolled-back signal leaves no trace of its grade.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/regrade.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/async.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "churnwarn.h"
+
+/*
+ * churnwarn_compute_for
+ *		Grade customer_id at time now against in->prev_level (set by the
+ *		caller).  Reads the customer and its signals; errors if the customer
+ *		does not exist.
+ */
+void
+churnwarn_compute_for(const char *customer_id, TimestampTz now, bool lock,
+					  ChurnwarnGradeInput *in, ChurnwarnGradeResult *out)
+{
+	const ChurnwarnConfig *cfg = churnwarn_config();
+	char	   *tier;
+	char	   *status;
+	bool		has_terminated;
+	TimestampTz terminated_at;
+
+	if (!churnwarn_read_customer(customer_id, &tier, &status,
+								 &has_terminated, &terminated_at))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("customer \"%s\" does not exist", customer_id)));
+
+	in->cfg = cfg;
+	in->now = now;
+	in->tier_index = churnwarn_config_find_tier(cfg, tier);
+	in->in_scope = true;
+	if (strcmp(status, "terminated") == 0 && has_terminated)
+	{
+		TimestampTz until;
+
+		until = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														TimestampTzGetDatum(terminated_at),
+														IntervalPGetDatum(&cfg->scope_after_termination)));
+		if (until < now)
+			in->in_scope = false;
+	}
+	in->nsignals = churnwarn_read_signals(cfg, customer_id, &in->signals);
+	churnwarn_grade_compute(in, out);
+}
+
+/*
+ * notify_change
+ *		NOTIFY churnwarn with a JSON payload describing the change; delivered
+ *		at commit, dropped on rollback, like the change itself.
+ */
+static void
+notify_change(const char *customer_id, const char *event, int from_level,
+			  int to_level, double score, int64 warning_id)
+{
+	StringInfoData buf;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	churnwarn_json_str(&buf, &first, "customer_id", customer_id);
+	churnwarn_json_str(&buf, &first, "event", event);
+	churnwarn_json_int(&buf, &first, "from_level", from_level);
+	churnwarn_json_int(&buf, &first, "to_level", to_level);
+	churnwarn_json_num(&buf, &first, "score", score);
+	if (warning_id != 0)
+		churnwarn_json_int(&buf, &first, "warning_id", warning_id);
+	else
+		churnwarn_json_null(&buf, &first, "warning_id");
+	appendStringInfoChar(&buf, '}');
+	Async_Notify("churnwarn", buf.data);
+	pfree(buf.data);
+}
+
+/* Earliest observation among the open signals (DT_NOBEGIN if none). */
+static TimestampTz
+earliest_open_observation(const ChurnwarnGradeInput *in)
+{
+	TimestampTz t = DT_NOBEGIN;
+	int			i;
+
+	for (i = 0; i < in->nsignals; i++)
+	{
+		if (in->signals[i].resolved)
+			continue;
+		if (t == DT_NOBEGIN || in->signals[i].observed_at < t)
+			t = in->signals[i].observed_at;
+	}
+	return t;
+}
+
+/*
+ * churnwarn_regrade
+ *		Regrade one customer and apply the consequences.  signal_id names the
+ *		signal whose change caused it (0 if none).  Returns the new level.
+ *
+ *		The customer's grade row is locked first, so regrades of one customer
+ *		are serialized: with the unique index on open warnings this is what
+ *		guarantees at most one open warning per customer.
+ */
+int
+churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
+{
+	ChurnwarnGradeInput in;
+	ChurnwarnGradeResult out;
+	ChurnwarnWarningRow w;
+	StringInfoData expl;
+	const char *event = NULL;
+	int			prev;
+	int64		warning_id = 0;
+	bool		have_warning;
+
+	if (!churnwarn_lock_grade(customer_id, &prev))
+	{
+		/* a customer loaded with triggers disabled: create its grade row */
+		churnwarn_insert_grade(customer_id);
+		if (!churnwarn_lock_grade(customer_id, &prev))
+			return 0;
+	}
+
+	memset(&in, 0, sizeof(in));
+	in.prev_level = prev;
+	churnwarn_compute_for(customer_id, now, true, &in, &out);
+	if (out.level == prev)
+		return prev;
+
+	churnwarn_update_grade(customer_id, out.level, out.score,
+						   in.cfg->version, now);
+
+	have_warning = churnwarn_read_open_warning(customer_id, &w);
+	if (!have_warning && out.level > 0)
+	{
+		TimestampTz observed = earliest_open_observation(&in);
+		TimestampTz report_due = DT_NOBEGIN;
+
+		if (observed != DT_NOBEGIN)
+			report_due = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+																 TimestampTzGetDatum(observed),
+																 IntervalPGetDatum(&in.cfg->report_within)));
+		warning_id = churnwarn_insert_warning(customer_id, in.cfg->scheme,
+											  out.level, signal_id, now,
+											  observed, report_due);
+		event = "opened";
+	}
+	else if (have_warning)
+	{
+		bool		dismiss = (out.level == 0 && strcmp(w.status, "open") == 0);
+
+		warning_id = w.id;
+		if (dismiss)
+			event = "dismissed";
+		else if (out.level > w.proposed_level)
+			event = "escalated";
+		else
+			event = "deescalated";
+		churnwarn_update_warning_level(w.id, out.level, dismiss, now);
+	}
+
+	initStringInfo(&expl);
+	churnwarn_grade_explain(&expl, customer_id, &in, &out);
+	if (event != NULL)
+	{
+		StringInfoData detail;
+		bool		first = true;
+
+		initStringInfo(&detail);
+		appendStringInfoChar(&detail, '{');
+		churnwarn_json_num(&detail, &first, "score", out.score);
+		if (signal_id != 0)
+			churnwarn_json_int(&detail, &first, "signal_id", signal_id);
+		if (have_warning && w.level > 0)
+			churnwarn_json_int(&detail, &first, "confirmed_level", w.level);
+		appendStringInfoChar(&detail, '}');
+		churnwarn_insert_event(warning_id, customer_id, now, event,
+							   have_warning ? w.proposed_level : prev,
+							   out.level, detail.data);
+	}
+	churnwarn_insert_history(customer_id, now, prev, out.level, out.score,
+							 in.cfg->version, warning_id, signal_id, expl.data);
+	notify_change(customer_id, event ? event : (out.level > prev ? "escalated" : "deescalated"),
+				  prev, out.level, out.score, warning_id);
+	return out.level;
+}

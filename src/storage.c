@@ -1,0 +1,490 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.c
+ *	  The thin storage layer: every read and write of churnwarn's own tables
+ *	  goes through a plan prepared once per backend and kept.
+ *
+ * Each query is fixed text with $n parameters; nothing is built from user
+ * data.  All names are schema-qualified and operators spelled
+ * OPERATOR(pg_catalog.x), so the caller's search_path never matters.  The
+ * callers are connected to SPI (churnwarn_spi_connect) for the duration.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/storage.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type_d.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "churnwarn.h"
+#include "storage.h"
+
+typedef struct ChurnwarnQueryDef
+{
+	const char *sql;			/* query text */
+	int			nargs;			/* number of parameters */
+	Oid			argtypes[9];	/* their types */
+} ChurnwarnQueryDef;
+
+#define EQ " OPERATOR(pg_catalog.=) "
+
+static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
+	[CW_Q_LOCK_GRADE] = {
+		"SELECT level FROM churnwarn.customer_grade WHERE customer_id" EQ "$1 FOR UPDATE",
+		1, {TEXTOID}
+	},
+	[CW_Q_READ_GRADE] = {
+		"SELECT level FROM churnwarn.customer_grade WHERE customer_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[CW_Q_READ_CUSTOMER] = {
+		"SELECT tier, status, terminated_at FROM churnwarn.customer WHERE customer_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[CW_Q_READ_SIGNALS] = {
+		"SELECT id, signal_type, observed_at, status, amount::pg_catalog.float8"
+		" FROM churnwarn.signal WHERE customer_id" EQ "$1"
+		" AND status OPERATOR(pg_catalog.<>) 'withdrawn' ORDER BY id",
+		1, {TEXTOID}
+	},
+	[CW_Q_READ_OPEN_WARNING] = {
+		"SELECT id, status, proposed_level, level FROM churnwarn.warning"
+		" WHERE customer_id" EQ "$1"
+		" AND status OPERATOR(pg_catalog.<>) ALL ('{closed,dismissed}'::pg_catalog.text[])",
+		1, {TEXTOID}
+	},
+	[CW_Q_INSERT_GRADE] = {
+		"INSERT INTO churnwarn.customer_grade (customer_id) VALUES ($1) ON CONFLICT DO NOTHING",
+		1, {TEXTOID}
+	},
+	[CW_Q_UPDATE_GRADE] = {
+		"UPDATE churnwarn.customer_grade SET level = $2, score = $3, config_version = $4,"
+		" graded_at = $5 WHERE customer_id" EQ "$1",
+		5, {TEXTOID, INT4OID, FLOAT8OID, INT8OID, TIMESTAMPTZOID}
+	},
+	[CW_Q_INSERT_WARNING] = {
+		"INSERT INTO churnwarn.warning (customer_id, scheme, proposed_level, first_signal_id,"
+		" opened_at, observed_at, report_due, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $5) RETURNING id",
+		7, {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+	},
+	[CW_Q_UPDATE_WARNING_LEVEL] = {
+		"UPDATE churnwarn.warning SET proposed_level = $2, updated_at = $3,"
+		" status = CASE WHEN $4 THEN 'dismissed' ELSE status END,"
+		" closed_at = CASE WHEN $4 THEN $3 ELSE closed_at END"
+		" WHERE id" EQ "$1",
+		4, {INT8OID, INT4OID, TIMESTAMPTZOID, BOOLOID}
+	},
+	[CW_Q_INSERT_EVENT] = {
+		"INSERT INTO churnwarn.warning_event (warning_id, customer_id, at, event, actor,"
+		" from_level, to_level, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		8, {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT4OID, INT4OID, JSONBOID}
+	},
+	[CW_Q_INSERT_HISTORY] = {
+		"INSERT INTO churnwarn.grade_history (customer_id, at, from_level, to_level, score,"
+		" config_version, warning_id, signal_id, explanation)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		9, {TEXTOID, TIMESTAMPTZOID, INT4OID, INT4OID, FLOAT8OID, INT8OID, INT8OID, INT8OID, JSONBOID}
+	},
+	[CW_Q_BUMP_VERSION] = {
+		"UPDATE churnwarn.settings SET config_version = config_version OPERATOR(pg_catalog.+) 1",
+		0, {InvalidOid}
+	},
+	[CW_Q_CFG_SETTINGS] = {
+		"SELECT s.scheme, s.config_version, c.hysteresis::pg_catalog.float8,"
+		" c.resolved_factor::pg_catalog.float8, c.breadth_step::pg_catalog.float8,"
+		" s.scope_after_termination, s.report_within"
+		" FROM churnwarn.settings s JOIN churnwarn.scheme c ON c.scheme" EQ "s.scheme",
+		0, {InvalidOid}
+	},
+	[CW_Q_CFG_LEVELS] = {
+		"SELECT l.level, v.rank, l.min_score::pg_catalog.float8, l.label_en, l.label_zh"
+		" FROM churnwarn.scheme_level l JOIN churnwarn.severity v ON v.severity" EQ "l.severity"
+		" WHERE l.scheme" EQ "$1 ORDER BY l.level",
+		1, {TEXTOID}
+	},
+	[CW_Q_CFG_TYPES] = {
+		"SELECT t.code, t.category, t.weight::pg_catalog.float8,"
+		" pg_catalog.date_part('epoch', t.half_life), v.rank,"
+		" t.floor_min_amount::pg_catalog.float8"
+		" FROM churnwarn.signal_type t LEFT JOIN churnwarn.severity v"
+		" ON v.severity" EQ "t.floor_severity ORDER BY t.code COLLATE \"C\"",
+		0, {InvalidOid}
+	},
+	[CW_Q_CFG_TIERS] = {
+		"SELECT tier, score_factor::pg_catalog.float8, level_raise FROM churnwarn.tier",
+		0, {InvalidOid}
+	},
+	[CW_Q_INSERT_SIGNAL] = {
+		"INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, reported_at,"
+		" reported_by, source, detail, amount) VALUES ($1, $2, $3, $4, $5, 'manual', $6, $7)"
+		" RETURNING id",
+		7, {TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, JSONBOID, NUMERICOID}
+	},
+	[CW_Q_CLOSE_SIGNAL] = {
+		"UPDATE churnwarn.signal SET status = $2, closed_at = $3, closed_note = $4"
+		" WHERE id" EQ "$1 AND status" EQ "ANY ($5) RETURNING id",
+		5, {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTARRAYOID}
+	},
+	[CW_Q_SIGNAL_STATUS] = {
+		"SELECT status FROM churnwarn.signal WHERE id" EQ "$1",
+		1, {INT8OID}
+	},
+	[CW_Q_CUSTOMER_EXISTS] = {
+		"SELECT 1 FROM churnwarn.customer WHERE customer_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[CW_Q_SCHEME_EXISTS] = {
+		"SELECT (SELECT pg_catalog.max(level) FROM churnwarn.scheme_level l"
+		" WHERE l.scheme" EQ "c.scheme) FROM churnwarn.scheme c WHERE c.scheme" EQ "$1",
+		1, {TEXTOID}
+	},
+	[CW_Q_SET_SCHEME] = {
+		"UPDATE churnwarn.settings SET scheme = $1",
+		1, {TEXTOID}
+	},
+	[CW_Q_WARNINGS_ABOVE] = {
+		"SELECT pg_catalog.count(*) FROM churnwarn.warning WHERE level OPERATOR(pg_catalog.>) $1"
+		" AND status OPERATOR(pg_catalog.<>) ALL ('{closed,dismissed}'::pg_catalog.text[])",
+		1, {INT4OID}
+	},
+	[CW_Q_CUSTOMERS_TO_REGRADE] = {
+		"SELECT customer_id FROM churnwarn.customer_grade WHERE level OPERATOR(pg_catalog.>) 0"
+		" UNION SELECT customer_id FROM churnwarn.signal"
+		" WHERE status OPERATOR(pg_catalog.<>) 'withdrawn'",
+		0, {InvalidOid}
+	},
+};
+
+static SPIPlanPtr plans[CW_Q_COUNT];
+
+/*
+ * Reads use read_only SPI only in STABLE entry points (grade, explain).  On
+ * the write path they must not: an AFTER trigger's reads need the command
+ * counter advanced to see the row that fired it.
+ */
+bool		churnwarn_spi_read_only = false;
+
+/*
+ * churnwarn_plan
+ *		The kept plan of a query, prepared on first use in this backend.
+ *		Kept plans live in CacheMemoryContext and are revalidated by the
+ *		plan cache when the tables they use change.
+ */
+SPIPlanPtr
+churnwarn_plan(ChurnwarnQuery q)
+{
+	if (plans[q] == NULL)
+	{
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare(query_defs[q].sql, query_defs[q].nargs,
+						   (Oid *) query_defs[q].argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for churnwarn query %d: %s",
+				 (int) q, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for churnwarn query %d", (int) q);
+		plans[q] = plan;
+	}
+	return plans[q];
+}
+
+/*
+ * churnwarn_exec
+ *		Execute a kept plan; check the result code against the expected one.
+ */
+int
+churnwarn_exec(ChurnwarnQuery q, Datum *values, const char *nulls,
+			   bool read_only, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(churnwarn_plan(q), values, nulls, read_only, 0);
+	if (rc != expected)
+		elog(ERROR, "churnwarn query %d failed: %s", (int) q,
+			 SPI_result_code_string(rc));
+	return rc;
+}
+
+/* Connect to SPI, with a clear internal error if that fails. */
+void
+churnwarn_spi_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+}
+
+/* Disconnect from SPI. */
+void
+churnwarn_spi_finish(void)
+{
+	int			rc = SPI_finish();
+
+	if (rc != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+}
+
+/* Fetch column col of row 0 as int4 (0 if NULL). */
+static int
+get_int(int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  col, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+/*
+ * churnwarn_lock_grade
+ *		Lock the customer's grade row (FOR UPDATE) and return its level.  This
+ *		row lock serializes every regrade of one customer, so concurrent
+ *		signals can never open two warnings; under REPEATABLE READ a
+ *		concurrent change of the row fails with a serialization error, which
+ *		is what that isolation level promises.  Returns false if the customer
+ *		has no grade row.
+ */
+bool
+churnwarn_lock_grade(const char *customer_id, int *prev_level)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+
+	churnwarn_exec(CW_Q_LOCK_GRADE, v, NULL, false, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	*prev_level = get_int(1);
+	return true;
+}
+
+/* Like churnwarn_lock_grade, without the lock (for read-only grading). */
+bool
+churnwarn_read_grade(const char *customer_id, int *prev_level)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+
+	churnwarn_exec(CW_Q_READ_GRADE, v, NULL, churnwarn_spi_read_only, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	*prev_level = get_int(1);
+	return true;
+}
+
+/*
+ * churnwarn_read_customer
+ *		The customer's tier, status and termination time; false if there is
+ *		no such customer.  Strings are palloc'd in the caller's context.
+ */
+bool
+churnwarn_read_customer(const char *customer_id, char **tier, char **status,
+						bool *has_terminated, TimestampTz *terminated_at)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+
+	churnwarn_exec(CW_Q_READ_CUSTOMER, v, NULL, churnwarn_spi_read_only, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	*tier = SPI_getvalue(tup, desc, 1);
+	*status = SPI_getvalue(tup, desc, 2);
+	d = SPI_getbinval(tup, desc, 3, &isnull);
+	*has_terminated = !isnull;
+	*terminated_at = isnull ? 0 : DatumGetTimestampTz(d);
+	return true;
+}
+
+/*
+ * churnwarn_read_signals
+ *		The customer's signals that count (open or resolved), as rows for the
+ *		grading layer.  A signal type missing from the configuration cannot
+ *		happen (foreign key), so it is an internal error.
+ */
+int
+churnwarn_read_signals(const ChurnwarnConfig *cfg, const char *customer_id,
+					   ChurnwarnSignalRow **rows)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+	ChurnwarnSignalRow *r;
+	uint64		i;
+	int			n;
+
+	churnwarn_exec(CW_Q_READ_SIGNALS, v, NULL, churnwarn_spi_read_only, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	r = palloc0(sizeof(ChurnwarnSignalRow) * Max(n, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *type;
+		char	   *status;
+		Datum		d;
+
+		r[i].id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		type = SPI_getvalue(tup, desc, 2);
+		r[i].type_index = churnwarn_config_find_type(cfg, type);
+		if (r[i].type_index < 0)
+			elog(ERROR, "signal type \"%s\" missing from the configuration cache", type);
+		r[i].observed_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		status = SPI_getvalue(tup, desc, 4);
+		r[i].resolved = (strcmp(status, "resolved") == 0);
+		d = SPI_getbinval(tup, desc, 5, &isnull);
+		r[i].has_amount = !isnull;
+		r[i].amount = isnull ? 0 : DatumGetFloat8(d);
+	}
+	*rows = r;
+	return n;
+}
+
+/* The customer's open (not closed or dismissed) warning, if any. */
+bool
+churnwarn_read_open_warning(const char *customer_id, ChurnwarnWarningRow *w)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+	bool		isnull;
+
+	churnwarn_exec(CW_Q_READ_OPEN_WARNING, v, NULL, false, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+	{
+		memset(w, 0, sizeof(*w));
+		return false;
+	}
+	w->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull));
+	w->status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	w->proposed_level = get_int(3);
+	w->level = get_int(4);
+	return true;
+}
+
+/* Create the customer's grade row at level 0 (if it is missing). */
+void
+churnwarn_insert_grade(const char *customer_id)
+{
+	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+
+	churnwarn_exec(CW_Q_INSERT_GRADE, v, NULL, false, SPI_OK_INSERT);
+}
+
+/* Record the customer's new level. */
+void
+churnwarn_update_grade(const char *customer_id, int level, double score,
+					   int64 config_version, TimestampTz at)
+{
+	Datum		v[5];
+
+	v[0] = CStringGetTextDatum(customer_id);
+	v[1] = Int32GetDatum(level);
+	v[2] = Float8GetDatum(score);
+	v[3] = Int64GetDatum(config_version);
+	v[4] = TimestampTzGetDatum(at);
+	churnwarn_exec(CW_Q_UPDATE_GRADE, v, NULL, false, SPI_OK_UPDATE);
+}
+
+/* Open a warning; returns its id. */
+int64
+churnwarn_insert_warning(const char *customer_id, const char *scheme,
+						 int level, int64 signal_id, TimestampTz at,
+						 TimestampTz observed_at, TimestampTz report_due)
+{
+	Datum		v[7];
+	char		nulls[8] = "       ";
+	bool		isnull;
+
+	v[0] = CStringGetTextDatum(customer_id);
+	v[1] = CStringGetTextDatum(scheme);
+	v[2] = Int32GetDatum(level);
+	v[3] = Int64GetDatum(signal_id);
+	v[4] = TimestampTzGetDatum(at);
+	v[5] = TimestampTzGetDatum(observed_at);
+	v[6] = TimestampTzGetDatum(report_due);
+	if (signal_id == 0)
+		nulls[3] = 'n';
+	if (observed_at == DT_NOBEGIN)
+	{
+		nulls[5] = 'n';
+		nulls[6] = 'n';
+	}
+	churnwarn_exec(CW_Q_INSERT_WARNING, v, nulls, false, SPI_OK_INSERT_RETURNING);
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/* Change an open warning's proposed level; dismiss it if asked to. */
+void
+churnwarn_update_warning_level(int64 warning_id, int level, bool dismiss,
+							   TimestampTz at)
+{
+	Datum		v[4];
+
+	v[0] = Int64GetDatum(warning_id);
+	v[1] = Int32GetDatum(level);
+	v[2] = TimestampTzGetDatum(at);
+	v[3] = BoolGetDatum(dismiss);
+	churnwarn_exec(CW_Q_UPDATE_WARNING_LEVEL, v, NULL, false, SPI_OK_UPDATE);
+}
+
+/* Append a warning_event row; detail_json may be NULL for '{}'. */
+void
+churnwarn_insert_event(int64 warning_id, const char *customer_id,
+					   TimestampTz at, const char *event, int from_level,
+					   int to_level, const char *detail_json)
+{
+	Datum		v[8];
+
+	v[0] = Int64GetDatum(warning_id);
+	v[1] = CStringGetTextDatum(customer_id);
+	v[2] = TimestampTzGetDatum(at);
+	v[3] = CStringGetTextDatum(event);
+	v[4] = CStringGetTextDatum(churnwarn_current_actor());
+	v[5] = Int32GetDatum(from_level);
+	v[6] = Int32GetDatum(to_level);
+	v[7] = churnwarn_jsonb_from_text(detail_json ? detail_json : "{}");
+	churnwarn_exec(CW_Q_INSERT_EVENT, v, NULL, false, SPI_OK_INSERT);
+}
+
+/* Append a grade_history row. */
+void
+churnwarn_insert_history(const char *customer_id, TimestampTz at,
+						 int from_level, int to_level, double score,
+						 int64 config_version, int64 warning_id,
+						 int64 signal_id, const char *explanation)
+{
+	Datum		v[9];
+	char		nulls[10] = "         ";
+
+	v[0] = CStringGetTextDatum(customer_id);
+	v[1] = TimestampTzGetDatum(at);
+	v[2] = Int32GetDatum(from_level);
+	v[3] = Int32GetDatum(to_level);
+	v[4] = Float8GetDatum(score);
+	v[5] = Int64GetDatum(config_version);
+	v[6] = Int64GetDatum(warning_id);
+	v[7] = Int64GetDatum(signal_id);
+	v[8] = churnwarn_jsonb_from_text(explanation);
+	if (warning_id == 0)
+		nulls[6] = 'n';
+	if (signal_id == 0)
+		nulls[7] = 'n';
+	churnwarn_exec(CW_Q_INSERT_HISTORY, v, nulls, false, SPI_OK_INSERT);
+}
+
+/* Raise settings.config_version by one. */
+void
+churnwarn_bump_config_version(void)
+{
+	churnwarn_exec(CW_Q_BUMP_VERSION, NULL, NULL, false, SPI_OK_UPDATE);
+}

@@ -1,0 +1,51 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.h
+ *	  The kept plans of the storage layer, for the files that run queries.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/storage.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CHURNWARN_STORAGE_H
+#define CHURNWARN_STORAGE_H
+
+#include "executor/spi.h"
+
+typedef enum ChurnwarnQuery
+{
+	CW_Q_LOCK_GRADE,
+	CW_Q_READ_GRADE,
+	CW_Q_READ_CUSTOMER,
+	CW_Q_READ_SIGNALS,
+	CW_Q_READ_OPEN_WARNING,
+	CW_Q_INSERT_GRADE,
+	CW_Q_UPDATE_GRADE,
+	CW_Q_INSERT_WARNING,
+	CW_Q_UPDATE_WARNING_LEVEL,
+	CW_Q_INSERT_EVENT,
+	CW_Q_INSERT_HISTORY,
+	CW_Q_BUMP_VERSION,
+	CW_Q_CFG_SETTINGS,
+	CW_Q_CFG_LEVELS,
+	CW_Q_CFG_TYPES,
+	CW_Q_CFG_TIERS,
+	CW_Q_INSERT_SIGNAL,
+	CW_Q_CLOSE_SIGNAL,
+	CW_Q_SIGNAL_STATUS,
+	CW_Q_CUSTOMER_EXISTS,
+	CW_Q_SCHEME_EXISTS,
+	CW_Q_SET_SCHEME,
+	CW_Q_WARNINGS_ABOVE,
+	CW_Q_CUSTOMERS_TO_REGRADE,
+	CW_Q_COUNT
+} ChurnwarnQuery;
+
+extern bool churnwarn_spi_read_only;
+extern SPIPlanPtr churnwarn_plan(ChurnwarnQuery q);
+extern int	churnwarn_exec(ChurnwarnQuery q, Datum *values, const char *nulls,
+						   bool read_only, int expected);
+
+#endif							/* CHURNWARN_STORAGE_H */
