@@ -34,7 +34,7 @@ REGRESS = \
 	customer_risk \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning
+ISOLATION = one_open_warning notify_config
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

@@ -313,6 +313,9 @@ churnwarn_config_trigger(PG_FUNCTION_ARGS)
 		{
 			churnwarn_spi_connect();
 			churnwarn_bump_config_version();
+			/* refuse configuration that cannot grade, while it is written */
+			config = NULL;
+			(void) churnwarn_config();
 			churnwarn_spi_finish();
 		}
 		PG_FINALLY();

@@ -131,7 +131,11 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 
 	if (!churnwarn_lock_grade(customer_id, &prev))
 	{
-		/* a customer loaded with triggers disabled: create its grade row */
+		/*
+		 * A customer loaded with triggers disabled gets its grade row now; a
+		 * customer that no longer exists (renamed in this statement) has
+		 * nothing to grade.
+		 */
 		churnwarn_insert_grade(customer_id);
 		if (!churnwarn_lock_grade(customer_id, &prev))
 			return 0;

@@ -60,7 +60,8 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		1, {TEXTOID}
 	},
 	[CW_Q_INSERT_GRADE] = {
-		"INSERT INTO churnwarn.customer_grade (customer_id) VALUES ($1) ON CONFLICT DO NOTHING",
+		"INSERT INTO churnwarn.customer_grade (customer_id) SELECT customer_id"
+		" FROM churnwarn.customer WHERE customer_id" EQ "$1 ON CONFLICT DO NOTHING",
 		1, {TEXTOID}
 	},
 	[CW_Q_UPDATE_GRADE] = {

@@ -160,7 +160,7 @@ CREATE SEQUENCE churnwarn.warning_event_id_seq;
 CREATE TABLE churnwarn.warning_event (
 	id			bigint PRIMARY KEY DEFAULT pg_catalog.nextval('churnwarn.warning_event_id_seq'),
 	warning_id	bigint NOT NULL REFERENCES churnwarn.warning,
-	customer_id	text NOT NULL,
+	customer_id	text NOT NULL REFERENCES churnwarn.customer ON UPDATE CASCADE,
 	at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	event		text NOT NULL,
 	actor		text,
@@ -185,7 +185,7 @@ COMMENT ON COLUMN churnwarn.warning_event.detail IS 'Details of the step.';
 CREATE SEQUENCE churnwarn.grade_history_id_seq;
 CREATE TABLE churnwarn.grade_history (
 	id			bigint PRIMARY KEY DEFAULT pg_catalog.nextval('churnwarn.grade_history_id_seq'),
-	customer_id	text NOT NULL,
+	customer_id	text NOT NULL REFERENCES churnwarn.customer ON UPDATE CASCADE,
 	at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	from_level	int NOT NULL,
 	to_level	int NOT NULL,

@@ -1,0 +1,164 @@
+-- grading: the Art. 11 examples in both schemes, decay, resolved signals,
+-- tiers, floors, hysteresis, scope, monotonicity and explain()'s accounting.
+-- Each scenario runs in one transaction so now() - observed_at is exact.
+\pset null '(null)'
+
+-- helper: a customer with the given signals (type:amount:status), graded
+CREATE FUNCTION pg_temp.scenario(id text, tier text, sigs text[])
+RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+	s text; parts text[]; sid bigint;
+BEGIN
+	INSERT INTO churnwarn.customer (customer_id, name, tier) VALUES (id, 'Customer ' || id, tier);
+	FOREACH s IN ARRAY sigs LOOP
+		parts := string_to_array(s, ':');
+		sid := churnwarn.report_signal(id, parts[1], now(), '{}',
+			'tester', NULLIF(parts[2], '')::numeric);
+		IF parts[3] = 'resolved' THEN
+			PERFORM churnwarn.resolve_signal(sid, 'fixed');
+		END IF;
+	END LOOP;
+	RETURN churnwarn.grade(id);
+END $$;
+
+BEGIN;
+-- three_level (the default), ordinary customers
+SELECT 'resolved complaint' AS example, pg_temp.scenario('a1', 'ordinary', '{complaint::resolved}') AS level
+UNION ALL SELECT 'small late payment with a reason', pg_temp.scenario('a2', 'ordinary', '{late_payment:800:}')
+UNION ALL SELECT 'order cut 40 %', pg_temp.scenario('a3', 'ordinary', '{order_cut:40:}')
+UNION ALL SELECT 'order cut 50 %', pg_temp.scenario('a3b', 'ordinary', '{order_cut:50:}')
+UNION ALL SELECT 'order cut 60 %', pg_temp.scenario('a4', 'ordinary', '{order_cut:60:}')
+UNION ALL SELECT 'dissatisfied, refuses renewal', pg_temp.scenario('a5', 'ordinary', '{dissatisfaction::,renewal_refused::}')
+UNION ALL SELECT 'unresolved complaints + competitor', pg_temp.scenario('a6', 'ordinary', '{complaint_unresolved::,complaint_unresolved::,competitor_contact::}')
+UNION ALL SELECT 'termination notice', pg_temp.scenario('a7', 'ordinary', '{termination_notice::}')
+UNION ALL SELECT 'core: quality failure, competitor deal', pg_temp.scenario('a8', 'core', '{complaint_unresolved::,dissatisfaction::,competitor_deal::}')
+UNION ALL SELECT 'one event declined', pg_temp.scenario('a9', 'ordinary', '{event_declined::}');
+-- the warnings they opened, one per graded customer
+SELECT customer_id, status, proposed_level FROM churnwarn.warning ORDER BY customer_id;
+ROLLBACK;
+
+BEGIN;
+SELECT churnwarn.use_scheme('four_level');
+SELECT 'resolved complaint' AS example, pg_temp.scenario('b1', 'ordinary', '{complaint::resolved}') AS level
+UNION ALL SELECT 'small late payment with a reason', pg_temp.scenario('b2', 'ordinary', '{late_payment:800:}')
+UNION ALL SELECT 'cold response + interaction drop', pg_temp.scenario('b2b', 'ordinary', '{cold_response::,interaction_drop::,event_declined::}')
+UNION ALL SELECT 'order cut 60 %', pg_temp.scenario('b4', 'ordinary', '{order_cut:60:}')
+UNION ALL SELECT 'dissatisfied, refuses renewal', pg_temp.scenario('b5', 'ordinary', '{dissatisfaction::,renewal_refused::}')
+UNION ALL SELECT 'unresolved complaints + competitor', pg_temp.scenario('b6', 'ordinary', '{complaint_unresolved::,complaint_unresolved::,competitor_contact::}')
+UNION ALL SELECT 'termination notice', pg_temp.scenario('b7', 'ordinary', '{termination_notice::}');
+ROLLBACK;
+
+-- decay: a complaint's 4 points halve every 60 days; resolved counts half
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('d1', 'ordinary'), ('d2', 'ordinary'), ('d3', 'ordinary');
+SELECT churnwarn.report_signal('d1', 'complaint', now() - interval '60 days') > 0 AS reported;
+SELECT churnwarn.report_signal('d2', 'complaint', now() - interval '120 days') > 0 AS reported;
+SELECT churnwarn.report_signal('d3', 'termination_notice', now() - interval '3 years') > 0 AS reported;
+SELECT customer_id, churnwarn.grade(customer_id) AS level,
+	(churnwarn.explain(customer_id) #>> '{signals,0,decay}')::float8 AS decay,
+	(churnwarn.explain(customer_id) #>> '{signals,0,points}')::float8 AS points
+FROM churnwarn.customer WHERE customer_id IN ('d1', 'd2', 'd3') ORDER BY 1;
+ROLLBACK;
+
+-- tiers: the same 7 points are level 1 for ordinary, level 2 for core
+BEGIN;
+SELECT tier, pg_temp.scenario('t_' || tier, tier, '{project_paused::,cold_response::}') AS level
+FROM churnwarn.tier ORDER BY rank;
+SELECT customer_id, explain->'tier_factor' AS tier_factor, explain->'score' AS score
+FROM (SELECT customer_id, churnwarn.explain(customer_id) AS explain
+	FROM churnwarn.customer WHERE customer_id LIKE 't\_%') e ORDER BY 1;
+-- a tier's level_raise lifts any non-zero level, capped at the top
+UPDATE churnwarn.tier SET level_raise = 1 WHERE tier = 'core';
+UPDATE churnwarn.customer SET name = 'renamed' WHERE customer_id = 't_core';
+SELECT churnwarn.grade('t_core') AS core_level, churnwarn.grade('t_ordinary') AS ordinary_level;
+-- changing the customer's tier regrades it in the trigger
+UPDATE churnwarn.customer SET tier = 'core' WHERE customer_id = 't_ordinary';
+SELECT level FROM churnwarn.customer_grade WHERE customer_id = 't_ordinary';
+ROLLBACK;
+
+-- hysteresis: level 2 is reached at 10 points and kept down to 9
+BEGIN;
+SELECT pg_temp.scenario('h1', 'ordinary', '{complaint_unresolved::,complaint::,event_declined::}') AS level_at_10;
+SELECT churnwarn.resolve_signal(id) FROM churnwarn.signal
+	WHERE customer_id = 'h1' AND signal_type = 'event_declined';
+SELECT churnwarn.grade('h1') AS level_at_9_5,
+	churnwarn.explain('h1') -> 'hysteresis' AS hysteresis,
+	churnwarn.explain('h1') -> 'score' AS score;
+-- a customer arriving at 9.5 from below stays at level 1
+SELECT pg_temp.scenario('h2', 'ordinary', '{event_declined::resolved,complaint_unresolved::,complaint::}') AS level_from_below;
+SELECT churnwarn.resolve_signal(id) FROM churnwarn.signal
+	WHERE customer_id = 'h1' AND signal_type = 'complaint';
+SELECT churnwarn.grade('h1') AS level_at_7_5;
+SELECT from_level, to_level, round(score::numeric, 2) AS score FROM churnwarn.grade_history
+	WHERE customer_id = 'h1' ORDER BY id;
+ROLLBACK;
+
+-- scope (Art. 2): terminated more than a year ago opens no warning
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, status, terminated_at) VALUES
+	('s_old', 'terminated', now() - interval '13 months'),
+	('s_recent', 'terminated', now() - interval '6 months');
+SELECT churnwarn.report_signal('s_old', 'termination_notice') > 0 AS kept,
+	churnwarn.report_signal('s_recent', 'termination_notice') > 0 AS kept;
+SELECT customer_id, churnwarn.grade(customer_id) AS level,
+	churnwarn.explain(customer_id) -> 'in_scope' AS in_scope,
+	(SELECT count(*) FROM churnwarn.signal s WHERE s.customer_id = c.customer_id) AS signals,
+	(SELECT count(*) FROM churnwarn.warning w WHERE w.customer_id = c.customer_id) AS warnings
+FROM churnwarn.customer c WHERE customer_id LIKE 's\_%' ORDER BY 1;
+-- reactivating the old customer brings it back into scope
+UPDATE churnwarn.customer SET status = 'active', terminated_at = NULL WHERE customer_id = 's_old';
+SELECT status, proposed_level FROM churnwarn.warning WHERE customer_id = 's_old';
+ROLLBACK;
+
+-- explain() accounts for every point: points sum to the severity, and
+-- severity x difficulty x tier factor is the score
+BEGIN;
+SELECT pg_temp.scenario('x1', 'important', '{complaint::resolved,late_payment:100:,competitor_contact::,contact_change::,negative_review::}') AS level;
+WITH e AS (SELECT churnwarn.explain('x1') AS j)
+SELECT jsonb_array_length(j->'signals') AS signals,
+	abs((SELECT sum((s->>'points')::float8) FROM jsonb_array_elements(j->'signals') s)
+		- (j->>'severity')::float8) < 0.001 AS points_add_up,
+	abs((j->>'severity')::float8 * (j->>'difficulty_factor')::float8 * (j->>'tier_factor')::float8
+		- (j->>'score')::float8) < 0.001 AS score_adds_up,
+	j->'open_categories' AS categories, j->'difficulty_factor' AS difficulty,
+	j->'score' AS score, j->'level' AS level
+FROM e;
+ROLLBACK;
+
+-- monotonicity: 300 random customers; adding a signal never lowers the
+-- level, and the same signals on a higher tier are never graded lower
+BEGIN;
+SELECT setseed(0.42);
+CREATE TEMP TABLE mono (id text, tier text, step int, level int);
+DO $$
+DECLARE
+	types text[] := ARRAY(SELECT code FROM churnwarn.signal_type ORDER BY code);
+	i int; k int; t text; tiers text[] := '{ordinary,important,core}';
+	sig text; amt numeric;
+BEGIN
+	FOR i IN 1..100 LOOP
+		FOREACH t IN ARRAY tiers LOOP
+			INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('m' || i || t, t);
+		END LOOP;
+		FOR k IN 1..6 LOOP
+			sig := types[1 + floor(random() * array_length(types, 1))::int];
+			amt := round((random() * 100)::numeric, 1);
+			FOREACH t IN ARRAY tiers LOOP
+				PERFORM churnwarn.report_signal('m' || i || t, sig, now(), '{}', NULL, amt);
+				INSERT INTO mono VALUES ('m' || i, t, k, churnwarn.grade('m' || i || t));
+			END LOOP;
+		END LOOP;
+	END LOOP;
+END $$;
+SELECT count(*) AS grades,
+	count(*) FILTER (WHERE level < prev) AS lowered_by_a_signal
+FROM (SELECT level, lag(level) OVER (PARTITION BY id, tier ORDER BY step) AS prev FROM mono) x
+WHERE prev IS NOT NULL;
+SELECT count(*) FILTER (WHERE o.level > i.level OR i.level > c.level) AS lowered_by_a_tier
+FROM mono o JOIN mono i ON i.id = o.id AND i.step = o.step AND i.tier = 'important'
+JOIN mono c ON c.id = o.id AND c.step = o.step AND c.tier = 'core'
+WHERE o.tier = 'ordinary';
+SELECT step, count(*) FILTER (WHERE level = 0) AS l0, count(*) FILTER (WHERE level = 1) AS l1,
+	count(*) FILTER (WHERE level = 2) AS l2, count(*) FILTER (WHERE level = 3) AS l3
+FROM mono GROUP BY step ORDER BY step;
+ROLLBACK;

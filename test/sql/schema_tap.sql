@@ -1,0 +1,76 @@
+-- schema_tap: pgTAP checks of the schema shape, privileges and dump registration
+\set QUIET on
+\pset format unaligned
+\pset tuples_only on
+\set ON_ERROR_ROLLBACK 1
+\set ON_ERROR_STOP true
+BEGIN;
+CREATE EXTENSION pgtap;
+SELECT plan(27);
+
+SELECT has_schema('churnwarn');
+SELECT tables_are('churnwarn', ARRAY['severity', 'scheme', 'scheme_level', 'tier',
+	'signal_type', 'settings', 'customer', 'customer_grade', 'signal', 'warning',
+	'warning_event', 'grade_history']);
+SELECT views_are('churnwarn', ARRAY['customer_risk']);
+SELECT has_function('churnwarn', 'report_signal',
+	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric']);
+SELECT has_function('churnwarn', 'resolve_signal', ARRAY['bigint', 'text']);
+SELECT has_function('churnwarn', 'withdraw_signal', ARRAY['bigint', 'text']);
+SELECT has_function('churnwarn', 'grade', ARRAY['text']);
+SELECT has_function('churnwarn', 'explain', ARRAY['text']);
+SELECT has_function('churnwarn', 'use_scheme', ARRAY['text']);
+SELECT function_returns('churnwarn', 'report_signal',
+	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric'], 'bigint');
+SELECT volatility_is('churnwarn', 'grade', ARRAY['text'], 'stable');
+SELECT volatility_is('churnwarn', 'explain', ARRAY['text'], 'stable');
+SELECT volatility_is('churnwarn', 'report_signal',
+	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric'], 'volatile');
+SELECT col_is_pk('churnwarn', 'customer', 'customer_id', 'customer_id is the primary key of customer');
+SELECT col_type_is('churnwarn', 'customer', 'customer_id', 'text', 'customer keys are text');
+SELECT col_type_is('churnwarn', 'signal', 'detail', 'jsonb', 'signal detail is jsonb');
+SELECT has_index('churnwarn', 'warning', 'warning_one_open_idx', 'customer_id', 'one open warning per customer is indexed');
+SELECT index_is_unique('churnwarn', 'warning', 'warning_one_open_idx');
+
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'churnwarn'), false,
+	'the extension is not relocatable');
+SELECT is((SELECT trusted FROM pg_available_extension_versions
+	WHERE name = 'churnwarn' AND version = '0.1.0'), false, 'the extension is not trusted');
+SELECT is_empty($$
+	SELECT p.proname FROM pg_proc p
+	WHERE p.pronamespace = 'churnwarn'::regnamespace AND p.prosecdef
+		AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+$$, 'every SECURITY DEFINER function pins its search_path');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'churnwarn'::regnamespace
+		AND has_function_privilege('public', p.oid, 'EXECUTE')
+$$, 'PUBLIC may execute no churnwarn function');
+SELECT is_empty($$
+	SELECT c.relname FROM pg_class c
+	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'v', 'S')
+		AND (has_table_privilege('public', c.oid, 'SELECT')
+			OR has_table_privilege('public', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))
+$$, 'PUBLIC has no privilege on any churnwarn table, view or sequence');
+SELECT set_eq($$
+	SELECT c.relname::text FROM pg_extension e, unnest(e.extconfig) AS x(oid)
+	JOIN pg_class c ON c.oid = x.oid WHERE e.extname = 'churnwarn'
+$$, ARRAY['severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings',
+	'customer', 'customer_grade', 'signal', 'signal_id_seq', 'warning', 'warning_id_seq',
+	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq'],
+	'every table and sequence with user data is dumped by pg_dump');
+SELECT is_empty($$
+	SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'v')
+		AND a.attnum > 0 AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL
+$$, 'every column of every table and view has a comment');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'churnwarn'::regnamespace
+		AND obj_description(p.oid, 'pg_proc') IS NULL
+$$, 'every function has a comment');
+SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
+	WHERE oid = 'churnwarn.customer_risk'::regclass), 'customer_risk runs as the invoker');
+
+SELECT * FROM finish();
+ROLLBACK;
