@@ -23,6 +23,7 @@
 /* churnwarn.c: GUC variables */
 extern int	churnwarn_language;	/* CHURNWARN_LANG_EN or CHURNWARN_LANG_ZH */
 extern char *churnwarn_actor;	/* churnwarn.actor, may be empty */
+extern char *churnwarn_clock;	/* churnwarn.clock, may be empty */
 
 #define CHURNWARN_LANG_EN	0
 #define CHURNWARN_LANG_ZH	1
@@ -34,6 +35,7 @@ extern void _PG_init(void);
 
 /* churnwarn.c */
 extern const char *churnwarn_current_actor(void);
+extern TimestampTz churnwarn_now(void);
 
 /* json.c: building JSON text without per-row to_jsonb calls */
 extern void churnwarn_json_key(StringInfo buf, bool *first, const char *key);

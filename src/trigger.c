@@ -106,7 +106,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	HeapTuple	newtup;
 	char	   *customer_id;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz now = churnwarn_now();
 
 	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
@@ -140,7 +140,7 @@ churnwarn_customer_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = check_row_trigger(fcinfo, "churnwarn_customer_trigger");
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz now = churnwarn_now();
 
 	churnwarn_spi_connect();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
