@@ -41,6 +41,12 @@ cw_private_pg() {
 		cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/"
 		cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/"
 	fi
+	# pg_config reports paths relative to its own location: the headers
+	# must be found there too (read-only, so a link will do)
+	if [ ! -e "$dir/usr/include/postgresql" ]; then
+		mkdir -p "$dir/usr/include"
+		ln -s /usr/include/postgresql "$dir/usr/include/postgresql"
+	fi
 	echo "$dir/usr/lib/postgresql/15/bin/pg_config"
 }
 
