@@ -35,7 +35,6 @@
 #include "postgres.h"
 
 #include <ctype.h>
-#include <limits.h>
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -521,10 +520,12 @@ cal_select(SPIPlanPtr plan, Datum *values)
 }
 
 /*
- * cal_begin_read / cal_end_read
+ * cal_begin_read
  *		Connect to SPI as the owner of the calendar tables, as the RI
  *		triggers do: any role that may call the functions may read the
  *		calendars, without privileges on churnwarn's schema and tables.
+ *		SECURITY_LOCAL_USERID_CHANGE forbids SET ROLE meanwhile; an error
+ *		restores the user through transaction abort.
  */
 static void
 cal_begin_read(Oid *save_userid, int *save_sec)
@@ -539,6 +540,10 @@ cal_begin_read(Oid *save_userid, int *save_sec)
 	cal_read_plans();
 }
 
+/*
+ * cal_end_read
+ *		Disconnect from SPI and become the calling user again.
+ */
 static void
 cal_end_read(Oid save_userid, int save_sec)
 {
