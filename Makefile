@@ -18,6 +18,7 @@ OBJS = \
 	src/trigger.o \
 	src/regrade.o \
 	src/signal.o \
+	src/calendar.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
@@ -28,6 +29,7 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS = \
 	install \
 	schema_tap \
+	calendar \
 	grading \
 	workflow_trigger \
 	bad_input \

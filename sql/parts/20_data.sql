@@ -18,7 +18,7 @@ CREATE TABLE churnwarn.customer (
 	contact		text,
 	status		text NOT NULL DEFAULT 'active'
 		CONSTRAINT customer_status_valid CHECK (status IN ('prospect', 'active', 'terminated')),
-	calendar	text,
+	calendar	text REFERENCES churnwarn.calendar ON UPDATE CASCADE,
 	terminated_at timestamptz
 		CONSTRAINT customer_terminated_at_finite CHECK (pg_catalog.isfinite(terminated_at)),
 	legal_hold	boolean NOT NULL DEFAULT false,
