@@ -94,11 +94,11 @@ BEGIN
 	FOR d IN 0..364 LOOP
 		day := year_start + d * interval '1 day';
 		CONTINUE WHEN extract(isodow FROM day) > 6;		-- little happens on Sundays
-		n_today := 1 + floor(random() * n_customers / 40.0)::int;
+		n_today := 1 + floor(random() * n_customers / 60.0)::int;
 		FOR k IN 1..n_today LOOP
 			risk := random();
 			-- skewed choice: squares favour the low ids, which act as the risky accounts
-			i := 1 + floor(power(random(), CASE WHEN risk < 0.5 THEN 2.5 ELSE 1 END) * n_customers)::int;
+			i := 1 + floor(power(random(), CASE WHEN risk < 0.75 THEN 4 ELSE 1 END) * n_customers)::int;
 			id := CASE company WHEN 'robotics' THEN 'R' ELSE 'A' END || lpad(i::text, 5, '0');
 			r := 1 + floor(random() * total)::int;
 			typ := types[(SELECT min(j) FROM generate_subscripts(cum, 1) j WHERE cum[j] >= r)];

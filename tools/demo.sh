@@ -5,7 +5,7 @@
 # PostgreSQL 15, starts a throwaway cluster as the postgres OS user, loads a
 # year of realistic data for both seed companies (robotics: three levels;
 # agency: four levels) and prints what churnwarn shows a manager.
-# DEMO_CUSTOMERS sets the number of customers per company (default 1500).
+# DEMO_CUSTOMERS sets the number of customers per company (default 4000).
 source "$(dirname "$0")/lib.sh"
 
 cw_ensure_packages
@@ -14,7 +14,7 @@ WORK=$(mktemp -d /tmp/churnwarn-demo.XXXXXX)
 chmod 755 "$WORK"
 trap 'cw_stop_cluster; rm -rf "$WORK"' EXIT
 cw_start_cluster "$(command -v pg_config)" "$WORK/cluster" "$(cw_free_port 55433)"
-N=${DEMO_CUSTOMERS:-1500}
+N=${DEMO_CUSTOMERS:-4000}
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
 for company in robotics agency; do
