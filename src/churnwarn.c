@@ -155,3 +155,16 @@ churnwarn_now(void)
 		return clock_value;
 	return GetCurrentTransactionStartTimestamp();
 }
+
+PG_FUNCTION_INFO_V1(churnwarn_now_sql);
+
+/*
+ * churnwarn_now_sql
+ *		churnwarn.now() -> timestamptz: the time churnwarn works at, for SQL
+ *		code that must follow churnwarn.clock like the C code does.
+ */
+Datum
+churnwarn_now_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(churnwarn_now());
+}

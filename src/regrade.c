@@ -109,6 +109,24 @@ earliest_open_observation(const ChurnwarnGradeInput *in)
 }
 
 /*
+ * triggering_observation
+ *		When the signal that opened a warning was observed: the report
+ *		deadline (Art. 12: within 24 hours of observing it) runs from there.
+ *		Without a triggering signal (a tier change, a scheme switch), the
+ *		earliest open observation.
+ */
+static TimestampTz
+triggering_observation(const ChurnwarnGradeInput *in, int64 signal_id)
+{
+	int			i;
+
+	for (i = 0; i < in->nsignals; i++)
+		if (in->signals[i].id == signal_id)
+			return in->signals[i].observed_at;
+	return earliest_open_observation(in);
+}
+
+/*
  * churnwarn_regrade
  *		Regrade one customer and apply the consequences.  signal_id names the
  *		signal whose change caused it (0 if none).  Returns the new level.
@@ -153,7 +171,7 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 	have_warning = churnwarn_read_open_warning(customer_id, &w);
 	if (!have_warning && out.level > 0)
 	{
-		TimestampTz observed = earliest_open_observation(&in);
+		TimestampTz observed = triggering_observation(&in, signal_id);
 		TimestampTz report_due = DT_NOBEGIN;
 
 		if (observed != DT_NOBEGIN)

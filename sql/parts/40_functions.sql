@@ -48,6 +48,13 @@ AS 'MODULE_PATHNAME', 'churnwarn_use_scheme';
 COMMENT ON FUNCTION churnwarn.use_scheme(text) IS
 	'Make a level scheme (three_level or four_level, or one of your own) active and regrade every customer under it.';
 
+CREATE FUNCTION churnwarn.now()
+RETURNS timestamptz
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'churnwarn_now_sql';
+COMMENT ON FUNCTION churnwarn.now() IS
+	'The time churnwarn works at: churnwarn.clock if set, else the transaction start time.';
+
 CREATE FUNCTION churnwarn.signal_trigger() RETURNS trigger
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_signal_trigger';
@@ -144,6 +151,7 @@ REVOKE EXECUTE ON FUNCTION churnwarn.withdraw_signal(bigint, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.use_scheme(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.grade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.explain(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.now() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.signal_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.customer_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.config_trigger() FROM PUBLIC;
