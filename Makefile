@@ -11,13 +11,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = churnwarn
 OBJS = \
 	src/churnwarn.o \
-	src/json.o \
-	src/grade.o \
-	src/config.o \
-	src/storage.o \
-	src/trigger.o \
-	src/signal.o \
-	src/calendar.o \
+	src/audit.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
@@ -26,15 +20,9 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 REGRESS = \
-	install \
-	schema_tap \
-	grading \
-	workflow_trigger \
-	bad_input \
-	customer_risk \
-	uninstall
+	audit
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning
+ISOLATION = audit_chain
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
