@@ -40,6 +40,8 @@ cw_private_pg() {
 		mkdir -p "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
 		cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/"
 		cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/"
+		mkdir -p "$dir/usr/include"
+		cp -a /usr/include/postgresql "$dir/usr/include/"
 	fi
 	echo "$dir/usr/lib/postgresql/15/bin/pg_config"
 }
