@@ -175,6 +175,7 @@ CREATE FUNCTION churnwarn.unaudit_table(tbl regclass)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
 	trg name;
 	found_one boolean := false;
