@@ -110,6 +110,22 @@ typedef struct ChurnwarnAuditRel
 } ChurnwarnAuditRel;
 
 /*
+ * The head of a chain this transaction appended to, remembered so that the
+ * next append skips the head lookup: while the transaction holds the chain
+ * lock nobody else can move the head.  Kept in TopTransactionContext and
+ * dropped at the end of the transaction and at any subtransaction abort
+ * (which may undo appends and release the lock).
+ */
+typedef struct ChurnwarnAuditHead
+{
+	uint64		key;			/* hash key: the chain's lock key */
+	char	   *customer_id;	/* chain key, NULL: configuration chain */
+	int64		n_rows;			/* seq of the last row */
+	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];	/* hash of the last row */
+	ItemPointerData tid;		/* current version of the head row */
+} ChurnwarnAuditHead;
+
+/*
  * One audit row as it enters the hash: pointers to the caller's data.  A
  * byte string with length -1 is NULL.
  */
@@ -139,6 +155,9 @@ typedef struct ChurnwarnAuditEntry
 static MemoryContext audit_cache_context = NULL;
 static HTAB *audit_rel_cache = NULL;
 
+/* Heads this transaction appended to (see ChurnwarnAuditHead), or NULL. */
+static HTAB *audit_heads = NULL;
+
 /* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
 static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
@@ -161,6 +180,10 @@ static FmgrInfo to_jsonb_finfo;
 static const char *audit_erasing_customer = NULL;
 
 static void audit_init(void);
+static void audit_xact_callback(XactEvent event, void *arg);
+static void audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								   SubTransactionId parentSubid, void *arg);
+static uint64 audit_chain_key(const char *customer_id);
 static void audit_relcache_callback(Datum arg, Oid relid);
 static void audit_lookup_objects(void);
 static ChurnwarnAuditRel *audit_rel_get(Relation rel);
@@ -220,6 +243,100 @@ audit_init(void)
 	MemoryContextSwitchTo(oldcxt);
 
 	CacheRegisterRelcacheCallback(audit_relcache_callback, (Datum) 0);
+	RegisterXactCallback(audit_xact_callback, NULL);
+	RegisterSubXactCallback(audit_subxact_callback, NULL);
+}
+
+/*
+ * audit_xact_callback
+ *		Forget the remembered chain heads when the transaction ends; their
+ *		memory goes with TopTransactionContext.
+ */
+static void
+audit_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			audit_heads = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * audit_subxact_callback
+ *		A subtransaction abort may undo appends and release chain locks, so
+ *		every remembered head is forgotten; the next append reads the head
+ *		from the table again.
+ */
+static void
+audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && audit_heads != NULL)
+	{
+		hash_destroy(audit_heads);
+		audit_heads = NULL;
+	}
+}
+
+/*
+ * audit_head_find
+ *		The remembered head of a chain, or NULL.
+ */
+static ChurnwarnAuditHead *
+audit_head_find(const char *customer_id, uint64 key)
+{
+	ChurnwarnAuditHead *head;
+
+	if (audit_heads == NULL)
+		return NULL;
+	head = hash_search(audit_heads, &key, HASH_FIND, NULL);
+	if (head == NULL)
+		return NULL;
+	/* Two keys with one hash share an entry: only the exact key counts. */
+	if (customer_id == NULL || head->customer_id == NULL)
+		return (customer_id == NULL && head->customer_id == NULL) ? head : NULL;
+	return strcmp(customer_id, head->customer_id) == 0 ? head : NULL;
+}
+
+/*
+ * audit_head_remember
+ *		Remember the head this transaction just wrote.
+ */
+static void
+audit_head_remember(const char *customer_id, uint64 key, int64 n_rows,
+					const uint8 *hash, ItemPointer tid)
+{
+	ChurnwarnAuditHead *head;
+	bool		found;
+
+	if (audit_heads == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(ChurnwarnAuditHead);
+		ctl.hcxt = TopTransactionContext;
+		audit_heads = hash_create("churnwarn audit chain heads", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	head = hash_search(audit_heads, &key, HASH_ENTER, &found);
+	if (!found || !(customer_id == NULL ? head->customer_id == NULL :
+					(head->customer_id != NULL &&
+					 strcmp(customer_id, head->customer_id) == 0)))
+		head->customer_id = customer_id == NULL ? NULL :
+			MemoryContextStrdup(TopTransactionContext, customer_id);
+	head->n_rows = n_rows;
+	memcpy(head->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
+	head->tid = *tid;
 }
 
 /*
@@ -352,6 +469,20 @@ audit_rel_get(Relation rel)
 }
 
 /*
+ * audit_chain_key
+ *		64-bit key of a chain: a hash of the customer key; 0 for the
+ *		configuration chain.
+ */
+static uint64
+audit_chain_key(const char *customer_id)
+{
+	if (customer_id == NULL)
+		return 0;
+	return hash_bytes_extended((const unsigned char *) customer_id,
+							   strlen(customer_id), CHURNWARN_AUDIT_LOCK_SEED);
+}
+
+/*
  * churnwarn_audit_lock_chain
  *		Serialize the writers of one chain until the end of the transaction
  *		(or of the subtransaction that takes the lock first).
@@ -368,14 +499,7 @@ void
 churnwarn_audit_lock_chain(const char *customer_id)
 {
 	LOCKTAG		tag;
-	uint64		key;
-
-	if (customer_id == NULL)
-		key = 0;
-	else
-		key = hash_bytes_extended((const unsigned char *) customer_id,
-								  strlen(customer_id),
-								  CHURNWARN_AUDIT_LOCK_SEED);
+	uint64		key = audit_chain_key(customer_id);
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (key >> 32),
 						 (uint32) key, CHURNWARN_AUDIT_LOCK_SPACE);
@@ -545,6 +669,9 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	char		headnulls[1] = {' '};
 	ItemPointerData headtid;
 	bool		have_head = false;
+	ChurnwarnAuditHead *known;
+	uint64		chain_key;
+	bool		tidnull;
 	Oid			seq_relid;
 	Oid			owner;
 	Oid			save_userid;
@@ -588,6 +715,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	}
 
 	churnwarn_audit_lock_chain(customer_id);
+	chain_key = audit_chain_key(customer_id);
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -620,7 +748,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
 			" $14, $15))"
 			" UPDATE churnwarn.audit_chain SET n_rows = $13, last_id = $1,"
-			" last_hash = $15 WHERE ctid OPERATOR(pg_catalog.=) $16",
+			" last_hash = $15 WHERE ctid OPERATOR(pg_catalog.=) $16"
+			" RETURNING ctid",
 			16, argtypes);
 		plan_append_insert = audit_prepare(
 			"WITH l AS (INSERT INTO churnwarn.audit_log (id, at, actor,"
@@ -629,18 +758,27 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
 			" $14, $15))"
 			" INSERT INTO churnwarn.audit_chain (customer_id, n_rows, last_id,"
-			" last_hash) VALUES ($7, $13, $1, $15)",
+			" last_hash) VALUES ($7, $13, $1, $15) RETURNING ctid",
 			15, argtypes);
 	}
 
 	/*
-	 * Read the head with the latest snapshot, taken now that the lock is
+	 * The head: remembered if this transaction appended to the chain
+	 * before, else read with the latest snapshot, taken now that the lock is
 	 * held: it shows the row the previous holder committed even when the
-	 * transaction snapshot (REPEATABLE READ) predates it.  read_only = false
-	 * makes SPI advance the command counter, so rows this transaction
-	 * appended earlier (same statement included) are seen too.
+	 * transaction snapshot (REPEATABLE READ) predates it.
 	 */
-	if (customer_id != NULL)
+	entry.seq = 1;
+	known = audit_head_find(customer_id, chain_key);
+	if (known != NULL)
+	{
+		have_head = true;
+		headtid = known->tid;
+		entry.seq = known->n_rows + 1;
+		entry.prev_hash = known->last_hash;
+		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
+	}
+	else if (customer_id != NULL)
 	{
 		headkey[0] = CStringGetTextDatum(customer_id);
 		rc = SPI_execute_snapshot(plan_head_customer, headkey, headnulls,
@@ -651,11 +789,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		rc = SPI_execute_snapshot(plan_head_config, NULL, NULL,
 								  GetLatestSnapshot(), InvalidSnapshot,
 								  false, false, 1);
-	if (rc != SPI_OK_SELECT)
+	if (known == NULL && rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
 
-	entry.seq = 1;
-	if (SPI_processed > 0)
+	if (known == NULL && SPI_processed > 0)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -714,9 +851,14 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	rc = SPI_execute_snapshot(have_head ? plan_append_update : plan_append_insert,
 							  values, nulls, GetLatestSnapshot(),
 							  InvalidSnapshot, false, true, 0);
-	if (rc != (have_head ? SPI_OK_UPDATE : SPI_OK_INSERT) || SPI_processed != 1)
+	if (rc != (have_head ? SPI_OK_UPDATE_RETURNING : SPI_OK_INSERT_RETURNING) ||
+		SPI_processed != 1)
 		elog(ERROR, "could not append to audit chain: %s",
 			 SPI_result_code_string(rc));
+	headtid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc,
+														   1, &tidnull));
+	audit_head_remember(customer_id, chain_key, entry.seq, hash, &headtid);
 
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if ((rc = SPI_finish()) != SPI_OK_FINISH)
