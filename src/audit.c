@@ -16,9 +16,14 @@
  * two customers share a lock).  Holding the lock, the writer reads the head
  * of the chain (churnwarn.audit_chain) with a fresh snapshot, so that it
  * sees the last row committed by the previous holder even in REPEATABLE
- * READ, then appends the row and moves the head in one statement.  The lock
- * is released at commit or abort, including the abort of the subtransaction
- * that took it, at which point the rows and the head move vanish with it.
+ * READ, then appends the row and moves the head in one statement.  The head
+ * it wrote is remembered until the transaction ends (or any subtransaction
+ * aborts), so later rows of the same chain in the same transaction skip the
+ * lookup.  The lock is released at commit or abort, including the abort of
+ * the subtransaction that took it, at which point the rows and the head
+ * move vanish with it.  Code that needs its own per-customer lock should
+ * take this one (churnwarn_audit_lock_chain): one lock per customer cannot
+ * deadlock against another taken in a different order.
  *
  * Hash format churnwarn.audit.v1.  A field is a 4-byte big-endian length
  * (-1 for NULL) followed by that many bytes; integers are 8 bytes
