@@ -19,6 +19,7 @@ OBJS = \
 	src/regrade.o \
 	src/signal.o \
 	src/calendar.o \
+	src/audit.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
@@ -34,9 +35,11 @@ REGRESS = \
 	workflow_trigger \
 	bad_input \
 	customer_risk \
+	review \
+	audit \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config
+ISOLATION = one_open_warning notify_config audit_chain
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

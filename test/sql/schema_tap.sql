@@ -6,13 +6,14 @@
 \set ON_ERROR_STOP true
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(27);
+SELECT plan(44);
 
 SELECT has_schema('churnwarn');
-SELECT tables_are('churnwarn', ARRAY['calendar', 'calendar_day', 'severity', 'scheme', 'scheme_level', 'tier',
-	'signal_type', 'settings', 'customer', 'customer_grade', 'signal', 'warning',
-	'warning_event', 'grade_history']);
-SELECT views_are('churnwarn', ARRAY['customer_risk']);
+SELECT has_table('churnwarn', t, 'table churnwarn.' || t || ' exists') FROM unnest(ARRAY['calendar', 'calendar_day',
+	'severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings', 'customer', 'customer_grade',
+	'signal', 'warning', 'warning_event', 'grade_history', 'audit_log']) AS t;
+SELECT has_view('churnwarn', v, 'view churnwarn.' || v || ' exists') FROM unnest(ARRAY['customer_risk',
+	'period_review', 'assessment', 'incentive_stats']) AS v;
 SELECT has_function('churnwarn', 'report_signal',
 	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric']);
 SELECT has_function('churnwarn', 'resolve_signal', ARRAY['bigint', 'text']);
@@ -53,13 +54,11 @@ SELECT is_empty($$
 		AND (has_table_privilege('public', c.oid, 'SELECT')
 			OR has_table_privilege('public', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))
 $$, 'PUBLIC has no privilege on any churnwarn table, view or sequence');
-SELECT set_eq($$
-	SELECT c.relname::text FROM pg_extension e, unnest(e.extconfig) AS x(oid)
-	JOIN pg_class c ON c.oid = x.oid WHERE e.extname = 'churnwarn'
-$$, ARRAY['calendar', 'calendar_day', 'severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings',
-	'customer', 'customer_grade', 'signal', 'signal_id_seq', 'warning', 'warning_id_seq',
-	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq'],
-	'every table and sequence with user data is dumped by pg_dump');
+SELECT is_empty($$
+	SELECT c.relname FROM pg_class c
+	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'S')
+		AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'churnwarn')::oid[])
+$$, 'every table and sequence of churnwarn is dumped by pg_dump');
 SELECT is_empty($$
 	SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
 	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'v')

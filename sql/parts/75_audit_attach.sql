@@ -1,0 +1,30 @@
+/*
+ * Every churnwarn table holding data or configuration is audited: one
+ * audit_log row per row change, chained per customer (configuration rows
+ * on their own chain).  The exception is customer_grade, the current level
+ * per customer: it is derived state that every change of level records in
+ * grade_history (itself audited), and its row is only a lock target.
+ * Attached after the shipped rows are inserted, so installing writes no
+ * audit rows.
+ */
+SELECT churnwarn.audit_table('churnwarn.customer');
+SELECT churnwarn.audit_table('churnwarn.signal');
+SELECT churnwarn.audit_table('churnwarn.warning');
+SELECT churnwarn.audit_table('churnwarn.warning_event');
+SELECT churnwarn.audit_table('churnwarn.grade_history');
+SELECT churnwarn.audit_table('churnwarn.suggestion');
+SELECT churnwarn.audit_table('churnwarn.period_close');
+SELECT churnwarn.audit_table('churnwarn.period_review_snapshot');
+SELECT churnwarn.audit_table('churnwarn.assessment_snapshot');
+SELECT churnwarn.audit_table('churnwarn.incentive_stats_snapshot');
+SELECT churnwarn.audit_table('churnwarn.settings');
+SELECT churnwarn.audit_table('churnwarn.severity');
+SELECT churnwarn.audit_table('churnwarn.scheme');
+SELECT churnwarn.audit_table('churnwarn.scheme_level');
+SELECT churnwarn.audit_table('churnwarn.tier');
+SELECT churnwarn.audit_table('churnwarn.signal_type');
+SELECT churnwarn.audit_table('churnwarn.calendar');
+SELECT churnwarn.audit_table('churnwarn.calendar_day');
+SELECT churnwarn.audit_table('churnwarn.department');
+SELECT churnwarn.audit_table('churnwarn.churn_target');
+SELECT churnwarn.audit_table('churnwarn.incentive_rule');

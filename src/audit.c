@@ -1,0 +1,1689 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *	  The audit log: one row per change, chained by SHA-256 per customer.
+ *
+ * Every insert, update and delete on an audited table (see audit_table() in
+ * sql/parts/70_audit.sql) writes one row to churnwarn.audit_log from an
+ * AFTER ROW trigger, in the transaction of the change.  Rows belong to one
+ * chain per customer (the table's customer_id column), or to the
+ * configuration chain when the table has no such column.
+ *
+ * Chain integrity.  Writers of one chain are serialized by a
+ * transaction-level advisory lock whose key is a 64-bit hash of the chain
+ * key (churnwarn_audit_lock_chain); writers of different customers take
+ * different locks and never wait for each other (a hash collision only makes
+ * two customers share a lock).  Holding the lock, the writer reads the head
+ * of the chain (churnwarn.audit_chain) with a fresh snapshot, so that it
+ * sees the last row committed by the previous holder even in REPEATABLE
+ * READ, then appends the row and moves the head in one statement.  The head
+ * it wrote is remembered until the transaction ends (or any subtransaction
+ * aborts), so later rows of the same chain in the same transaction skip the
+ * lookup.  The lock is released at commit or abort, including the abort of
+ * the subtransaction that took it, at which point the rows and the head
+ * move vanish with it.  Code that needs its own per-customer lock should
+ * take this one (churnwarn_audit_lock_chain): one lock per customer cannot
+ * deadlock against another taken in a different order.
+ *
+ * Hash format churnwarn.audit.v1.  A field is a 4-byte big-endian length
+ * (-1 for NULL) followed by that many bytes; integers are 8 bytes
+ * big-endian; "at" is PostgreSQL's TimestampTz (microseconds since
+ * 2000-01-01 00:00 UTC).  The hash of a row is SHA-256 over the fields
+ *		"churnwarn.audit.v1", customer_id, seq, id, at, actor, table_name,
+ *		operation, row_key, old_digest, new_digest, prev_hash
+ * and an image digest is SHA-256 over the fields image_salt, the image's
+ * jsonb text.  The chain commits to the digests only, so the images and the
+ * salt can be removed (audit_erase) and the chain still verifies; without
+ * the random salt the digests cannot be tested against guessed data.
+ *
+ * Append-only.  churnwarn_audit_log_guard refuses UPDATE, DELETE and
+ * TRUNCATE of the log for every role.  The one exception is a static flag
+ * set only by churnwarn_audit_erase() around its own UPDATE; no GUC and no
+ * SQL statement can set it.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/audit.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/hashfn.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "port/pg_bswap.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "audit.h"
+#include "churnwarn.h"
+
+/* Name of the hash format, the first field hashed into every row. */
+#define CHURNWARN_AUDIT_FORMAT		"churnwarn.audit.v1"
+
+/* Length of the random salt of the row image digests. */
+#define CHURNWARN_AUDIT_SALT_LEN	16
+
+/*
+ * Fourth field of the advisory lock tags of the audit chains.  Core's
+ * pg_advisory_* functions use 1 and 2, so churnwarn's chain locks never
+ * collide with an application's advisory locks; pg_locks shows them as
+ * locktype "advisory" with this objsubid.
+ */
+#define CHURNWARN_AUDIT_LOCK_SPACE	0x4357
+
+/* Seed of the hash that turns a customer key into a lock key. */
+#define CHURNWARN_AUDIT_LOCK_SEED	UINT64CONST(0x636875726e776172)
+
+/* Rows fetched at a time by verify_audit(). */
+#define CHURNWARN_AUDIT_VERIFY_BATCH	1000
+
+/* Longest schema-qualified, quoted table name. */
+#define CHURNWARN_QUALIFIED_NAME_LEN	(4 * NAMEDATALEN + 8)
+
+/* Per-relation facts the trigger needs, cached by relation OID. */
+typedef struct ChurnwarnAuditRel
+{
+	Oid			relid;			/* hash key: the audited relation */
+	AttrNumber	customer_attnum;	/* customer_id column, or 0 */
+	Oid			customer_typoutput; /* its type's output function */
+	int			nkeys;			/* number of primary key columns */
+	AttrNumber	key_attnums[INDEX_MAX_KEYS];	/* primary key columns */
+	Oid			key_typoutput[INDEX_MAX_KEYS];	/* their output functions */
+	char		table_name[CHURNWARN_QUALIFIED_NAME_LEN];	/* as recorded */
+} ChurnwarnAuditRel;
+
+/*
+ * The head of a chain this transaction appended to, remembered so that the
+ * next append skips the head lookup: while the transaction holds the chain
+ * lock nobody else can move the head.  Kept in TopTransactionContext and
+ * dropped at the end of the transaction and at any subtransaction abort
+ * (which may undo appends and release the lock).
+ */
+typedef struct ChurnwarnAuditHead
+{
+	uint64		key;			/* hash key: the chain's lock key */
+	char	   *customer_id;	/* chain key, NULL: configuration chain */
+	int64		n_rows;			/* seq of the last row */
+	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];	/* hash of the last row */
+	ItemPointerData tid;		/* current version of the head row */
+} ChurnwarnAuditHead;
+
+/*
+ * One audit row as it enters the hash: pointers to the caller's data.  A
+ * byte string with length -1 is NULL.
+ */
+typedef struct ChurnwarnAuditEntry
+{
+	const char *customer_id;	/* chain key, NULL: configuration chain */
+	int64		seq;			/* position in the chain, from 1 */
+	int64		id;				/* audit_log.id */
+	TimestampTz at;				/* transaction start */
+	const char *actor;			/* who made the change */
+	const char *table_name;		/* schema-qualified table */
+	const char *operation;		/* INSERT, UPDATE, DELETE or ERASE */
+	const char *row_key;		/* key of the changed row, may be NULL */
+	const uint8 *old_digest;	/* digest of the old image */
+	int			old_digest_len;
+	const uint8 *new_digest;	/* digest of the new image */
+	int			new_digest_len;
+	const uint8 *prev_hash;		/* hash of the previous row */
+	int			prev_hash_len;
+} ChurnwarnAuditEntry;
+
+/*
+ * Long-lived state.  The cache context lives under CacheMemoryContext
+ * because the relation facts and the kept plans outlive transactions; the
+ * relcache callback drops whatever an ALTER, RENAME or DROP makes stale.
+ */
+static MemoryContext audit_cache_context = NULL;
+static HTAB *audit_rel_cache = NULL;
+
+/* Heads this transaction appended to (see ChurnwarnAuditHead), or NULL. */
+static HTAB *audit_heads = NULL;
+
+/* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
+static Oid	audit_log_relid = InvalidOid;
+static Oid	audit_seq_relid = InvalidOid;
+static Oid	audit_owner = InvalidOid;
+
+/* Kept plans; the plan cache re-plans them when the tables change. */
+static SPIPlanPtr plan_head_customer = NULL;	/* head of a customer chain */
+static SPIPlanPtr plan_head_config = NULL;	/* head of the config chain */
+static SPIPlanPtr plan_append_update = NULL;	/* append, move the head */
+static SPIPlanPtr plan_append_insert = NULL;	/* append, create the head */
+static SPIPlanPtr plan_erase = NULL;	/* remove one customer's images */
+
+/* to_jsonb, called directly with a record argument (no SQL statement). */
+static FmgrInfo to_jsonb_finfo;
+
+/*
+ * The erasure door: while churnwarn_audit_erase() runs its own UPDATE, the
+ * customer whose images it may remove.  NULL at all other times.
+ */
+static const char *audit_erasing_customer = NULL;
+
+static void audit_init(void);
+static void audit_xact_callback(XactEvent event, void *arg);
+static void audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								   SubTransactionId parentSubid, void *arg);
+static uint64 audit_chain_key(const char *customer_id);
+static void audit_relcache_callback(Datum arg, Oid relid);
+static void audit_lookup_objects(void);
+static ChurnwarnAuditRel *audit_rel_get(Relation rel);
+static void audit_row_change(Relation rel, const char *operation,
+							 HeapTuple oldtup, HeapTuple newtup);
+static char *audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple,
+						   TupleDesc tupdesc, const char *customer_id);
+static Jsonb *audit_row_image(HeapTuple tuple, TupleDesc tupdesc);
+static void sha256_bytes(const char *data, size_t len, uint8 *out);
+static void put_field(StringInfo buf, const void *data, int len);
+static void put_text(StringInfo buf, const char *value);
+static void put_int64(StringInfo buf, int64 value);
+static void audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image,
+							   uint8 *out);
+static void audit_entry_hash(const ChurnwarnAuditEntry *entry, uint8 *out);
+static SPIPlanPtr audit_prepare(const char *sql, int nargs, Oid *argtypes);
+static bool audit_erasure_permits(Relation rel, HeapTuple oldtup,
+								  HeapTuple newtup);
+
+/*
+ * audit_init
+ *		Create the cache context, the relation cache and the to_jsonb call
+ *		info, and register the relcache callback, once per backend.
+ */
+static void
+audit_init(void)
+{
+	HASHCTL		ctl;
+	FuncExpr   *expr;
+	MemoryContext oldcxt;
+
+	if (audit_cache_context != NULL)
+		return;
+
+	audit_cache_context = AllocSetContextCreate(CacheMemoryContext,
+												"churnwarn audit cache",
+												ALLOCSET_SMALL_SIZES);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ChurnwarnAuditRel);
+	ctl.hcxt = audit_cache_context;
+	audit_rel_cache = hash_create("churnwarn audited relations", 32, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	/*
+	 * to_jsonb finds its argument's type through fn_expr; a record argument
+	 * makes it read the row type from each composite datum, so one call info
+	 * serves every audited table.
+	 */
+	oldcxt = MemoryContextSwitchTo(audit_cache_context);
+	fmgr_info_cxt(F_TO_JSONB, &to_jsonb_finfo, audit_cache_context);
+	expr = makeFuncExpr(F_TO_JSONB, JSONBOID,
+						list_make1(makeNullConst(RECORDOID, -1, InvalidOid)),
+						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	to_jsonb_finfo.fn_expr = (Node *) expr;
+	MemoryContextSwitchTo(oldcxt);
+
+	CacheRegisterRelcacheCallback(audit_relcache_callback, (Datum) 0);
+	RegisterXactCallback(audit_xact_callback, NULL);
+	RegisterSubXactCallback(audit_subxact_callback, NULL);
+}
+
+/*
+ * audit_xact_callback
+ *		Forget the remembered chain heads when the transaction ends; their
+ *		memory goes with TopTransactionContext.
+ */
+static void
+audit_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			audit_heads = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * audit_subxact_callback
+ *		A subtransaction abort may undo appends and release chain locks, so
+ *		every remembered head is forgotten; the next append reads the head
+ *		from the table again.
+ */
+static void
+audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && audit_heads != NULL)
+	{
+		hash_destroy(audit_heads);
+		audit_heads = NULL;
+	}
+}
+
+/*
+ * audit_head_find
+ *		The remembered head of a chain, or NULL.
+ */
+static ChurnwarnAuditHead *
+audit_head_find(const char *customer_id, uint64 key)
+{
+	ChurnwarnAuditHead *head;
+
+	if (audit_heads == NULL)
+		return NULL;
+	head = hash_search(audit_heads, &key, HASH_FIND, NULL);
+	if (head == NULL)
+		return NULL;
+	/* Two keys with one hash share an entry: only the exact key counts. */
+	if (customer_id == NULL || head->customer_id == NULL)
+		return (customer_id == NULL && head->customer_id == NULL) ? head : NULL;
+	return strcmp(customer_id, head->customer_id) == 0 ? head : NULL;
+}
+
+/*
+ * audit_head_remember
+ *		Remember the head this transaction just wrote.
+ */
+static void
+audit_head_remember(const char *customer_id, uint64 key, int64 n_rows,
+					const uint8 *hash, ItemPointer tid)
+{
+	ChurnwarnAuditHead *head;
+	bool		found;
+
+	if (audit_heads == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(ChurnwarnAuditHead);
+		ctl.hcxt = TopTransactionContext;
+		audit_heads = hash_create("churnwarn audit chain heads", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	head = hash_search(audit_heads, &key, HASH_ENTER, &found);
+	if (!found || !(customer_id == NULL ? head->customer_id == NULL :
+					(head->customer_id != NULL &&
+					 strcmp(customer_id, head->customer_id) == 0)))
+		head->customer_id = customer_id == NULL ? NULL :
+			MemoryContextStrdup(TopTransactionContext, customer_id);
+	head->n_rows = n_rows;
+	memcpy(head->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
+	head->tid = *tid;
+}
+
+/*
+ * audit_relcache_callback
+ *		Forget what an invalidated relation makes stale: its cached facts,
+ *		and the audit objects' OIDs if it is one of them (DROP EXTENSION).
+ *		InvalidOid means every relation.
+ */
+static void
+audit_relcache_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ChurnwarnAuditRel *entry;
+
+	if (audit_rel_cache == NULL)
+		return;
+
+	if (relid == InvalidOid)
+	{
+		hash_seq_init(&status, audit_rel_cache);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			(void) hash_search(audit_rel_cache, &entry->relid, HASH_REMOVE, NULL);
+	}
+	else
+		(void) hash_search(audit_rel_cache, &relid, HASH_REMOVE, NULL);
+
+	if (relid == InvalidOid || relid == audit_log_relid ||
+		relid == audit_seq_relid)
+	{
+		audit_log_relid = InvalidOid;
+		audit_seq_relid = InvalidOid;
+		audit_owner = InvalidOid;
+	}
+}
+
+/*
+ * audit_lookup_objects
+ *		Find churnwarn.audit_log, its id sequence and the log's owner (the
+ *		role the audit statements run as).
+ */
+static void
+audit_lookup_objects(void)
+{
+	Oid			nspid;
+	HeapTuple	tuple;
+
+	if (OidIsValid(audit_log_relid) && OidIsValid(audit_seq_relid) &&
+		OidIsValid(audit_owner))
+		return;
+
+	nspid = get_namespace_oid("churnwarn", false);
+	audit_log_relid = get_relname_relid("audit_log", nspid);
+	audit_seq_relid = get_relname_relid("audit_log_id_seq", nspid);
+	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_seq_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" does not exist", "churnwarn.audit_log"),
+				 errhint("Reinstall the churnwarn extension.")));
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(audit_log_relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", audit_log_relid);
+	audit_owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+}
+
+/*
+ * audit_rel_get
+ *		The cached facts of an audited relation, computed on first use: the
+ *		customer_id column if any, the primary key columns, the name.
+ */
+static ChurnwarnAuditRel *
+audit_rel_get(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ChurnwarnAuditRel *cached;
+	ChurnwarnAuditRel local;
+	ChurnwarnAuditRel *entry = &local;
+	Bitmapset  *pkattrs;
+	bool		isvarlena;
+	int			i;
+
+	cached = hash_search(audit_rel_cache, &relid, HASH_FIND, NULL);
+	if (cached != NULL)
+		return cached;
+
+	/* Compute everything first, so that an error leaves no half entry. */
+	pkattrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+
+	memset(&local, 0, sizeof(local));
+	local.relid = relid;
+	strlcpy(entry->table_name,
+			quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									   RelationGetRelationName(rel)),
+			sizeof(entry->table_name));
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (att->attisdropped)
+			continue;
+		if (strcmp(NameStr(att->attname), "customer_id") == 0)
+		{
+			entry->customer_attnum = att->attnum;
+			getTypeOutputInfo(att->atttypid, &entry->customer_typoutput,
+							  &isvarlena);
+		}
+	}
+
+	/* Primary key columns, in column order. */
+	i = -1;
+	while ((i = bms_next_member(pkattrs, i)) >= 0 &&
+		   entry->nkeys < INDEX_MAX_KEYS)
+	{
+		AttrNumber	attnum = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (attnum <= 0)
+			continue;
+		entry->key_attnums[entry->nkeys] = attnum;
+		getTypeOutputInfo(TupleDescAttr(tupdesc, attnum - 1)->atttypid,
+						  &entry->key_typoutput[entry->nkeys], &isvarlena);
+		entry->nkeys++;
+	}
+
+	cached = hash_search(audit_rel_cache, &relid, HASH_ENTER, NULL);
+	memcpy(cached, &local, sizeof(local));
+	return cached;
+}
+
+/*
+ * audit_chain_key
+ *		64-bit key of a chain: a hash of the customer key; 0 for the
+ *		configuration chain.
+ */
+static uint64
+audit_chain_key(const char *customer_id)
+{
+	if (customer_id == NULL)
+		return 0;
+	return hash_bytes_extended((const unsigned char *) customer_id,
+							   strlen(customer_id), CHURNWARN_AUDIT_LOCK_SEED);
+}
+
+/*
+ * churnwarn_audit_lock_chain
+ *		Serialize the writers of one chain until the end of the transaction
+ *		(or of the subtransaction that takes the lock first).
+ *
+ * An advisory lock rather than a row lock on the chain head: the head row
+ * does not exist before the chain's first row, and two writers racing for
+ * the first row would both see "no head".  The lock exists before any row
+ * does.  It is an ExclusiveLock on a LOCKTAG_ADVISORY in churnwarn's own
+ * space (what pg_advisory_xact_lock takes), so it is released with the
+ * transaction, shows in pg_locks and takes part in deadlock detection.  Its
+ * key is a 64-bit hash of the customer key; the configuration chain uses 0.
+ */
+void
+churnwarn_audit_lock_chain(const char *customer_id)
+{
+	LOCKTAG		tag;
+	uint64		key = audit_chain_key(customer_id);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (key >> 32),
+						 (uint32) key, CHURNWARN_AUDIT_LOCK_SPACE);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * sha256_bytes
+ *		SHA-256 of a buffer with PostgreSQL's cryptohash API.
+ */
+static void
+sha256_bytes(const char *data, size_t len, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx;
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute %s hash: %s", "SHA256",
+			 pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+}
+
+/*
+ * put_field
+ *		Append one length-prefixed field; len -1 encodes NULL.
+ */
+static void
+put_field(StringInfo buf, const void *data, int len)
+{
+	uint32		be = pg_hton32((uint32) len);
+
+	appendBinaryStringInfo(buf, (const char *) &be, sizeof(be));
+	if (len > 0)
+		appendBinaryStringInfo(buf, (const char *) data, len);
+}
+
+/*
+ * put_text
+ *		Append a C string (or NULL) as a field.
+ */
+static void
+put_text(StringInfo buf, const char *value)
+{
+	if (value == NULL)
+		put_field(buf, NULL, -1);
+	else
+		put_field(buf, value, (int) strlen(value));
+}
+
+/*
+ * put_int64
+ *		Append an integer as an 8-byte big-endian field.
+ */
+static void
+put_int64(StringInfo buf, int64 value)
+{
+	uint64		be = pg_hton64((uint64) value);
+
+	put_field(buf, &be, sizeof(be));
+}
+
+/*
+ * audit_image_digest
+ *		SHA-256 over the fields salt and the canonical text of a jsonb row
+ *		image (jsonb's output is deterministic and survives dump/restore).
+ */
+static void
+audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
+{
+	StringInfoData buf;
+	char	   *text;
+
+	text = JsonbToCString(NULL, &image->root, VARSIZE(image));
+	initStringInfo(&buf);
+	put_field(&buf, salt, salt_len);
+	put_text(&buf, text);
+	sha256_bytes(buf.data, buf.len, out);
+	pfree(buf.data);
+	pfree(text);
+}
+
+/*
+ * audit_entry_hash
+ *		The row hash of format churnwarn.audit.v1 (see the file header).
+ */
+static void
+audit_entry_hash(const ChurnwarnAuditEntry *entry, uint8 *out)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	put_text(&buf, CHURNWARN_AUDIT_FORMAT);
+	put_text(&buf, entry->customer_id);
+	put_int64(&buf, entry->seq);
+	put_int64(&buf, entry->id);
+	put_int64(&buf, (int64) entry->at);
+	put_text(&buf, entry->actor);
+	put_text(&buf, entry->table_name);
+	put_text(&buf, entry->operation);
+	put_text(&buf, entry->row_key);
+	put_field(&buf, entry->old_digest, entry->old_digest_len);
+	put_field(&buf, entry->new_digest, entry->new_digest_len);
+	put_field(&buf, entry->prev_hash, entry->prev_hash_len);
+	sha256_bytes(buf.data, buf.len, out);
+	pfree(buf.data);
+}
+
+/*
+ * audit_prepare
+ *		Prepare a statement and keep its plan for the life of the backend.
+ */
+static SPIPlanPtr
+audit_prepare(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	return plan;
+}
+
+/*
+ * bytea_from
+ *		A bytea datum holding len bytes.
+ */
+static Datum
+bytea_from(const uint8 *data, int len)
+{
+	bytea	   *result = (bytea *) palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), data, len);
+	return PointerGetDatum(result);
+}
+
+/*
+ * churnwarn_audit_append
+ *		Append one row to the chain of customer_id (NULL: configuration) in
+ *		the current transaction, and move the chain head.
+ *
+ * The statements run as the owner of churnwarn.audit_log (as core's foreign
+ * key triggers run as the table owner), so that the roles that change data
+ * need no privilege on the log and cannot write it directly.
+ */
+void
+churnwarn_audit_append(const char *customer_id, const char *table_name,
+					   const char *operation, const char *row_key,
+					   Jsonb *old_row, Jsonb *new_row)
+{
+	ChurnwarnAuditEntry entry;
+	uint8		salt[CHURNWARN_AUDIT_SALT_LEN];
+	uint8		old_digest[PG_SHA256_DIGEST_LENGTH];
+	uint8		new_digest[PG_SHA256_DIGEST_LENGTH];
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	Datum		values[16];
+	char		nulls[16];
+	Datum		headkey[1];
+	char		headnulls[1] = {' '};
+	ItemPointerData headtid;
+	bool		have_head = false;
+	ChurnwarnAuditHead *known;
+	uint64		chain_key;
+	bool		tidnull;
+	Oid			seq_relid;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			rc;
+	char	   *actor;
+
+	audit_init();
+
+	/* Everything that does not need the chain is done before the lock. */
+	actor = pstrdup(churnwarn_current_actor());
+	memset(&entry, 0, sizeof(entry));
+	entry.customer_id = customer_id;
+	entry.at = GetCurrentTransactionStartTimestamp();
+	entry.actor = actor;
+	entry.table_name = table_name;
+	entry.operation = operation;
+	entry.row_key = row_key;
+	entry.old_digest_len = -1;
+	entry.new_digest_len = -1;
+	entry.prev_hash_len = -1;
+
+	if (old_row != NULL || new_row != NULL)
+	{
+		if (!pg_strong_random(salt, sizeof(salt)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate random salt")));
+		if (old_row != NULL)
+		{
+			audit_image_digest(salt, sizeof(salt), old_row, old_digest);
+			entry.old_digest = old_digest;
+			entry.old_digest_len = sizeof(old_digest);
+		}
+		if (new_row != NULL)
+		{
+			audit_image_digest(salt, sizeof(salt), new_row, new_digest);
+			entry.new_digest = new_digest;
+			entry.new_digest_len = sizeof(new_digest);
+		}
+	}
+
+	churnwarn_audit_lock_chain(customer_id);
+	chain_key = audit_chain_key(customer_id);
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+
+	/* Copied: an invalidation may reset the cached OIDs at any time. */
+	audit_lookup_objects();
+	seq_relid = audit_seq_relid;
+	owner = audit_owner;
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+
+	if (plan_head_customer == NULL)
+	{
+		Oid			argtypes[16] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+			TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, BYTEAOID, BYTEAOID,
+		BYTEAOID, INT8OID, BYTEAOID, BYTEAOID, TIDOID};
+
+		plan_head_customer = audit_prepare(
+			"SELECT ctid, n_rows, last_id, last_hash FROM churnwarn.audit_chain"
+			" WHERE customer_id OPERATOR(pg_catalog.=) $1", 1, argtypes + 2);
+		plan_head_config = audit_prepare(
+			"SELECT ctid, n_rows, last_id, last_hash FROM churnwarn.audit_chain"
+			" WHERE customer_id IS NULL", 0, NULL);
+		plan_append_update = audit_prepare(
+			"WITH l AS (INSERT INTO churnwarn.audit_log (id, at, actor,"
+			" table_name, operation, row_key, customer_id, old_row, new_row,"
+			" image_salt, old_digest, new_digest, seq, prev_hash, hash)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+			" $14, $15))"
+			" UPDATE churnwarn.audit_chain SET n_rows = $13, last_id = $1,"
+			" last_hash = $15 WHERE ctid OPERATOR(pg_catalog.=) $16"
+			" RETURNING ctid",
+			16, argtypes);
+		plan_append_insert = audit_prepare(
+			"WITH l AS (INSERT INTO churnwarn.audit_log (id, at, actor,"
+			" table_name, operation, row_key, customer_id, old_row, new_row,"
+			" image_salt, old_digest, new_digest, seq, prev_hash, hash)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+			" $14, $15))"
+			" INSERT INTO churnwarn.audit_chain (customer_id, n_rows, last_id,"
+			" last_hash) VALUES ($7, $13, $1, $15) RETURNING ctid",
+			15, argtypes);
+	}
+
+	/*
+	 * The head: remembered if this transaction appended to the chain
+	 * before, else read with the latest snapshot, taken now that the lock is
+	 * held: it shows the row the previous holder committed even when the
+	 * transaction snapshot (REPEATABLE READ) predates it.
+	 */
+	entry.seq = 1;
+	known = audit_head_find(customer_id, chain_key);
+	if (known != NULL)
+	{
+		have_head = true;
+		headtid = known->tid;
+		entry.seq = known->n_rows + 1;
+		entry.prev_hash = known->last_hash;
+		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
+	}
+	else if (customer_id != NULL)
+	{
+		headkey[0] = CStringGetTextDatum(customer_id);
+		rc = SPI_execute_snapshot(plan_head_customer, headkey, headnulls,
+								  GetLatestSnapshot(), InvalidSnapshot,
+								  false, false, 1);
+	}
+	else
+		rc = SPI_execute_snapshot(plan_head_config, NULL, NULL,
+								  GetLatestSnapshot(), InvalidSnapshot,
+								  false, false, 1);
+	if (known == NULL && rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+
+	if (known == NULL && SPI_processed > 0)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		bytea	   *last_hash;
+
+		have_head = true;
+		headtid = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 1, &isnull));
+		entry.seq = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull)) + 1;
+		last_hash = DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull));
+
+		/* Chained as stored, even if edited: verify_audit() will say so. */
+		entry.prev_hash = (const uint8 *) VARDATA_ANY(last_hash);
+		entry.prev_hash_len = VARSIZE_ANY_EXHDR(last_hash);
+	}
+
+	/* Drawn under the lock, so ids increase along every chain. */
+	entry.id = nextval_internal(seq_relid, false);
+	audit_entry_hash(&entry, hash);
+
+	values[0] = Int64GetDatum(entry.id);
+	values[1] = TimestampTzGetDatum(entry.at);
+	values[2] = CStringGetTextDatum(actor);
+	values[3] = CStringGetTextDatum(table_name);
+	values[4] = CStringGetTextDatum(operation);
+	values[5] = row_key ? CStringGetTextDatum(row_key) : (Datum) 0;
+	values[6] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
+	values[7] = PointerGetDatum(old_row);
+	values[8] = PointerGetDatum(new_row);
+	values[9] = (old_row || new_row) ? bytea_from(salt, sizeof(salt)) : (Datum) 0;
+	values[10] = old_row ? bytea_from(old_digest, sizeof(old_digest)) : (Datum) 0;
+	values[11] = new_row ? bytea_from(new_digest, sizeof(new_digest)) : (Datum) 0;
+	values[12] = Int64GetDatum(entry.seq);
+	values[13] = have_head ? bytea_from(entry.prev_hash, entry.prev_hash_len) : (Datum) 0;
+	values[14] = bytea_from(hash, sizeof(hash));
+	values[15] = have_head ? PointerGetDatum(&headtid) : (Datum) 0;
+
+	nulls[0] = ' ';
+	nulls[1] = ' ';
+	nulls[2] = ' ';
+	nulls[3] = ' ';
+	nulls[4] = ' ';
+	nulls[5] = row_key ? ' ' : 'n';
+	nulls[6] = customer_id ? ' ' : 'n';
+	nulls[7] = old_row ? ' ' : 'n';
+	nulls[8] = new_row ? ' ' : 'n';
+	nulls[9] = (old_row || new_row) ? ' ' : 'n';
+	nulls[10] = old_row ? ' ' : 'n';
+	nulls[11] = new_row ? ' ' : 'n';
+	nulls[12] = ' ';
+	nulls[13] = have_head ? ' ' : 'n';
+	nulls[14] = ' ';
+	nulls[15] = have_head ? ' ' : 'n';
+
+	/* The head is moved through the same fresh snapshot it was read with. */
+	rc = SPI_execute_snapshot(have_head ? plan_append_update : plan_append_insert,
+							  values, nulls, GetLatestSnapshot(),
+							  InvalidSnapshot, false, true, 0);
+	if (rc != (have_head ? SPI_OK_UPDATE_RETURNING : SPI_OK_INSERT_RETURNING) ||
+		SPI_processed != 1)
+		elog(ERROR, "could not append to audit chain: %s",
+			 SPI_result_code_string(rc));
+	headtid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc,
+														   1, &tidnull));
+	audit_head_remember(customer_id, chain_key, entry.seq, hash, &headtid);
+
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if ((rc = SPI_finish()) != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * audit_row_image
+ *		The row as jsonb, through to_jsonb called directly on the composite
+ *		datum (the same conversion as SQL's to_jsonb(row), without a
+ *		statement).
+ */
+static Jsonb *
+audit_row_image(HeapTuple tuple, TupleDesc tupdesc)
+{
+	Datum		composite = heap_copy_tuple_as_datum(tuple, tupdesc);
+
+	return DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+}
+
+/*
+ * audit_row_key
+ *		The changed row's key as text: its primary key (a composite key as a
+ *		row literal), else its customer key, else NULL.
+ */
+static char *
+audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple, TupleDesc tupdesc,
+			  const char *customer_id)
+{
+	StringInfoData buf;
+	Datum		value;
+	bool		isnull;
+	int			i;
+
+	if (entry->nkeys == 0)
+		return customer_id ? pstrdup(customer_id) : NULL;
+
+	if (entry->nkeys == 1)
+	{
+		value = heap_getattr(tuple, entry->key_attnums[0], tupdesc, &isnull);
+		return isnull ? NULL : OidOutputFunctionCall(entry->key_typoutput[0], value);
+	}
+
+	/* Quoted like record_out, so that the literal is unambiguous. */
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (i = 0; i < entry->nkeys; i++)
+	{
+		char	   *text;
+		char	   *p;
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		value = heap_getattr(tuple, entry->key_attnums[i], tupdesc, &isnull);
+		if (isnull)
+			continue;
+		text = OidOutputFunctionCall(entry->key_typoutput[i], value);
+		appendStringInfoChar(&buf, '"');
+		for (p = text; *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				appendStringInfoChar(&buf, *p);
+			appendStringInfoChar(&buf, *p);
+		}
+		appendStringInfoChar(&buf, '"');
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * audit_row_change
+ *		Record one row change: find the chain, the key and the images, and
+ *		append.  UPDATE and INSERT are filed under the new row's customer,
+ *		DELETE under the old row's.
+ */
+static void
+audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
+				 HeapTuple newtup)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ChurnwarnAuditRel relinfo;
+	ChurnwarnAuditRel *entry = &relinfo;
+	HeapTuple	keytup = newtup ? newtup : oldtup;
+	char	   *customer_id = NULL;
+	char	   *row_key;
+	Jsonb	   *old_row = NULL;
+	Jsonb	   *new_row = NULL;
+
+	audit_init();
+
+	/*
+	 * A copy: catalog lookups below may process invalidations, and the
+	 * relcache callback may then remove the cache entry.
+	 */
+	memcpy(&relinfo, audit_rel_get(rel), sizeof(relinfo));
+
+	if (entry->customer_attnum > 0)
+	{
+		bool		isnull;
+		Datum		value;
+
+		value = heap_getattr(keytup, entry->customer_attnum, tupdesc, &isnull);
+		if (!isnull)
+			customer_id = OidOutputFunctionCall(entry->customer_typoutput, value);
+	}
+	row_key = audit_row_key(entry, keytup, tupdesc, customer_id);
+
+	if (oldtup != NULL)
+		old_row = audit_row_image(oldtup, tupdesc);
+	if (newtup != NULL)
+		new_row = audit_row_image(newtup, tupdesc);
+
+	churnwarn_audit_append(customer_id, entry->table_name, operation, row_key,
+						   old_row, new_row);
+}
+
+/*
+ * churnwarn_audit_trigger
+ *		AFTER ROW INSERT/UPDATE/DELETE: write the audit row of the change.
+ *		BEFORE STATEMENT TRUNCATE: refuse, since a truncation would remove
+ *		rows without an audit row for each.
+ */
+PG_FUNCTION_INFO_V1(churnwarn_audit_trigger);
+Datum
+churnwarn_audit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	const char *funcname = "churnwarn_audit_trigger";
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						funcname)));
+	trigdata = (TriggerData *) fcinfo->context;
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	{
+		if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("function \"%s\" must be fired BEFORE TRUNCATE",
+							funcname)));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot truncate audited table \"%s\"",
+						RelationGetRelationName(trigdata->tg_relation)),
+				 errdetail("Every deletion from an audited table must leave an audit row."),
+				 errhint("Use DELETE instead.")));
+	}
+
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER ROW", funcname)));
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER ROW", funcname)));
+	if (trigdata->tg_trigger->tgnargs != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" takes no trigger arguments", funcname)));
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		audit_row_change(trigdata->tg_relation, "INSERT", NULL,
+						 trigdata->tg_trigtuple);
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		audit_row_change(trigdata->tg_relation, "UPDATE",
+						 trigdata->tg_trigtuple, trigdata->tg_newtuple);
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		audit_row_change(trigdata->tg_relation, "DELETE",
+						 trigdata->tg_trigtuple, NULL);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for INSERT, UPDATE or DELETE",
+						funcname)));
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * audit_erasure_permits
+ *		True if this UPDATE of an audit row is the erasure that
+ *		churnwarn_audit_erase() is running: a row of the customer being
+ *		erased, whose only change is that old_row, new_row and image_salt
+ *		became NULL.
+ */
+static bool
+audit_erasure_permits(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			customer_attnum;
+	Datum		value;
+	bool		isnull;
+	char	   *customer_id;
+	int			i;
+
+	if (audit_erasing_customer == NULL)
+		return false;
+
+	customer_attnum = SPI_fnumber(tupdesc, "customer_id");
+	if (customer_attnum <= 0)
+		return false;
+	value = heap_getattr(oldtup, customer_attnum, tupdesc, &isnull);
+	if (isnull)
+		return false;
+	customer_id = TextDatumGetCString(value);
+	if (strcmp(customer_id, audit_erasing_customer) != 0)
+		return false;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		const char *name = NameStr(att->attname);
+		Datum		oldval;
+		Datum		newval;
+		bool		oldnull;
+		bool		newnull;
+
+		if (att->attisdropped)
+			continue;
+		oldval = heap_getattr(oldtup, att->attnum, tupdesc, &oldnull);
+		newval = heap_getattr(newtup, att->attnum, tupdesc, &newnull);
+		if (strcmp(name, "old_row") == 0 || strcmp(name, "new_row") == 0 ||
+			strcmp(name, "image_salt") == 0)
+		{
+			if (!newnull)
+				return false;
+			continue;
+		}
+		if (oldnull != newnull)
+			return false;
+		if (!oldnull &&
+			!datum_image_eq(oldval, newval, att->attbyval, att->attlen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * churnwarn_audit_log_guard
+ *		BEFORE ROW UPDATE/DELETE and BEFORE STATEMENT TRUNCATE on
+ *		churnwarn.audit_log: the log is append-only for every role, its owner
+ *		and superusers included.
+ *
+ * SQLSTATE 55000 (object_not_in_prerequisite_state) rather than 42501
+ * (insufficient_privilege): no privilege allows the change, so a privilege
+ * error would point the reader at GRANT; the refusal is a property of the
+ * table.  The only exception is the erasure run by churnwarn_audit_erase().
+ */
+PG_FUNCTION_INFO_V1(churnwarn_audit_log_guard);
+Datum
+churnwarn_audit_log_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	const char *funcname = "churnwarn_audit_log_guard";
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						funcname)));
+	trigdata = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE", funcname)));
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot truncate the audit log"),
+				 errdetail("Table \"%s\" is append-only for every role, its owner and superusers included.",
+						   "churnwarn.audit_log")));
+
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for ROW", funcname)));
+
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		if (audit_erasure_permits(trigdata->tg_relation,
+								  trigdata->tg_trigtuple,
+								  trigdata->tg_newtuple))
+			return PointerGetDatum(trigdata->tg_newtuple);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot update the audit log"),
+				 errdetail("Table \"%s\" is append-only for every role, its owner and superusers included.",
+						   "churnwarn.audit_log"),
+				 errhint("Personal data are removed from the log only by churnwarn.forget().")));
+	}
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot delete from the audit log"),
+				 errdetail("Table \"%s\" is append-only for every role, its owner and superusers included.",
+						   "churnwarn.audit_log")));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("function \"%s\" must be fired for UPDATE, DELETE or TRUNCATE",
+					funcname)));
+	return PointerGetDatum(NULL);	/* keep compiler quiet */
+}
+
+/*
+ * churnwarn_audit_erase
+ *		audit_erase(customer_id text, reason text) returns bigint
+ *
+ * The erasure door for churnwarn.forget(): removes the row images and their
+ * salts from the customer's audit rows (the digests stay, so the chain still
+ * verifies and the removed data can no longer be tested against guesses),
+ * then appends an ERASE row carrying the reason and the count.  The guard
+ * trigger lets exactly this UPDATE through, via a flag that only this
+ * function sets and that is cleared whatever happens.  Returns the number
+ * of rows erased.
+ */
+PG_FUNCTION_INFO_V1(churnwarn_audit_erase);
+Datum
+churnwarn_audit_erase(PG_FUNCTION_ARGS)
+{
+	char	   *customer_id;
+	char	   *reason;
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			rc;
+	uint64		erased;
+	StringInfoData json;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("customer key must not be null")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reason for the erasure must not be null")));
+	customer_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	reason = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	audit_init();
+	churnwarn_audit_lock_chain(customer_id);
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	audit_lookup_objects();
+	owner = audit_owner;
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+
+	if (plan_erase == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+
+		plan_erase = audit_prepare(
+			"UPDATE churnwarn.audit_log SET old_row = NULL, new_row = NULL,"
+			" image_salt = NULL WHERE customer_id OPERATOR(pg_catalog.=) $1"
+			" AND (old_row IS NOT NULL OR new_row IS NOT NULL"
+			" OR image_salt IS NOT NULL)", 1, argtypes);
+	}
+
+	values[0] = CStringGetTextDatum(customer_id);
+	audit_erasing_customer = customer_id;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan_erase, values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		audit_erasing_customer = NULL;
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	erased = SPI_processed;
+
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if ((rc = SPI_finish()) != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+
+	/* The erasure itself is on the record, in the customer's chain. */
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"reason\": ");
+	escape_json(&json, reason);
+	appendStringInfo(&json, ", \"erased_rows\": " UINT64_FORMAT "}", erased);
+	churnwarn_audit_append(customer_id, "churnwarn.audit_log", "ERASE",
+						   customer_id, NULL,
+						   DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+															  CStringGetDatum(json.data))));
+
+	PG_RETURN_INT64((int64) erased);
+}
+
+/* State of verify_audit() along one chain. */
+typedef struct ChurnwarnAuditVerifyChain
+{
+	bool		active;			/* a chain is being walked */
+	char	   *customer_id;	/* its key (NULL: configuration chain) */
+	int64		expected_seq;	/* seq the next row must carry */
+	bytea	   *prev_hash;		/* stored hash of the previous row, NULL
+								 * before the first row */
+	int64		last_id;		/* id of the previous row */
+	int64		bad;			/* first bad row of the chain, 0 if none */
+	int64		pending_erased; /* first erased image not yet followed by an
+								 * ERASE row, 0 if none */
+	bool		head_found;		/* churnwarn.audit_chain has a head */
+	int64		head_n_rows;	/* the head's n_rows */
+	int64		head_last_id;	/* the head's last_id */
+	bytea	   *head_last_hash; /* the head's last_hash */
+} ChurnwarnAuditVerifyChain;
+
+/*
+ * verify_mark
+ *		Remember a bad row of the current chain, keeping the first one.
+ */
+static void
+verify_mark(ChurnwarnAuditVerifyChain *chain, int64 id)
+{
+	if (chain->bad == 0 || id < chain->bad)
+		chain->bad = id;
+}
+
+/*
+ * bytea_equal
+ *		Whether two nullable bytea values are equal (NULL equals NULL).
+ */
+static bool
+bytea_equal(bytea *a, bytea *b)
+{
+	if (a == NULL || b == NULL)
+		return a == NULL && b == NULL;
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/*
+ * bytes_equal
+ *		Whether a nullable bytea holds exactly the given bytes (len -1:
+ *		NULL).
+ */
+static bool
+bytes_equal(bytea *value, const uint8 *data, int len)
+{
+	if (value == NULL || len < 0)
+		return value == NULL && len < 0;
+	return VARSIZE_ANY_EXHDR(value) == (Size) len &&
+		memcmp(VARDATA_ANY(value), data, len) == 0;
+}
+
+/*
+ * verify_finish_chain
+ *		Close the chain being walked: erased images need a later ERASE row,
+ *		and the head must name the last row, its seq and its hash.  Returns
+ *		the chain's first bad id, 0 if it verified.
+ */
+static int64
+verify_finish_chain(ChurnwarnAuditVerifyChain *chain)
+{
+	if (!chain->active)
+		return 0;
+	chain->active = false;
+
+	if (chain->pending_erased != 0)
+		verify_mark(chain, chain->pending_erased);
+
+	if (!chain->head_found)
+		verify_mark(chain, chain->last_id);
+	else if (chain->last_id < chain->head_last_id)
+		verify_mark(chain, chain->head_last_id);	/* its tail is missing */
+	else if (chain->head_n_rows != chain->expected_seq - 1 ||
+			 chain->head_last_id != chain->last_id ||
+			 !bytea_equal(chain->head_last_hash, chain->prev_hash))
+		verify_mark(chain, chain->last_id);
+
+	return chain->bad;
+}
+
+/*
+ * verify_start_chain
+ *		Begin walking the chain of customer_id: look its head up.
+ */
+static void
+verify_start_chain(ChurnwarnAuditVerifyChain *chain, const char *customer_id,
+				   SPIPlanPtr head_customer, SPIPlanPtr head_config,
+				   MemoryContext cxt)
+{
+	Datum		key[1];
+	char		keynull[1] = {' '};
+	int			rc;
+
+	memset(chain, 0, sizeof(*chain));
+	chain->active = true;
+	chain->customer_id = customer_id ? MemoryContextStrdup(cxt, customer_id) : NULL;
+	chain->expected_seq = 1;
+
+	if (customer_id != NULL)
+	{
+		key[0] = CStringGetTextDatum(customer_id);
+		rc = SPI_execute_plan(head_customer, key, keynull, true, 1);
+	}
+	else
+		rc = SPI_execute_plan(head_config, NULL, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+
+	if (SPI_processed > 0)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		hash;
+		MemoryContext oldcxt;
+
+		chain->head_found = true;
+		chain->head_n_rows = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		chain->head_last_id = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		hash = SPI_getbinval(tup, desc, 3, &isnull);
+		oldcxt = MemoryContextSwitchTo(cxt);
+		chain->head_last_hash = isnull ? NULL : DatumGetByteaPCopy(hash);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * nullable_bytea
+ *		Column attnum of an SPI row as bytea, or NULL.
+ */
+static bytea *
+nullable_bytea(HeapTuple tup, TupleDesc desc, int attnum)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tup, desc, attnum, &isnull);
+
+	return isnull ? NULL : DatumGetByteaPP(value);
+}
+
+/*
+ * nullable_text
+ *		Column attnum of an SPI row as a C string, or NULL.
+ */
+static char *
+nullable_text(HeapTuple tup, TupleDesc desc, int attnum)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tup, desc, attnum, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+/*
+ * verify_image
+ *		Check one row image against its digest.  A present image needs its
+ *		salt and a matching digest; an erased image (NULL with a digest)
+ *		must be followed by an ERASE row in its chain.  A missing digest with
+ *		a missing image is a row without that image (INSERT, DELETE).
+ */
+static void
+verify_image(ChurnwarnAuditVerifyChain *chain, int64 id, Jsonb *image,
+			 bytea *salt, bytea *digest)
+{
+	uint8		computed[PG_SHA256_DIGEST_LENGTH];
+
+	if (image == NULL)
+	{
+		if (digest != NULL && chain->pending_erased == 0)
+			chain->pending_erased = id;
+		return;
+	}
+	if (salt == NULL || digest == NULL)
+	{
+		verify_mark(chain, id);
+		return;
+	}
+	audit_image_digest((const uint8 *) VARDATA_ANY(salt),
+					   VARSIZE_ANY_EXHDR(salt), image, computed);
+	if (!bytes_equal(digest, computed, sizeof(computed)))
+		verify_mark(chain, id);
+}
+
+/*
+ * churnwarn_verify_audit
+ *		verify_audit() returns table (ok boolean, checked bigint,
+ *		first_bad bigint)
+ *
+ * Walks every chain in (customer_id, id) order and recomputes it: each row's
+ * seq continues its chain, its prev_hash is the previous row's hash, its
+ * image digests match its images and its hash matches its fields; the chain
+ * head must then name the last row.  This catches edited, deleted, inserted
+ * and reordered rows whatever triggers were disabled.  first_bad is the
+ * smallest bad id over all chains: the edited or inserted row, the row
+ * after a gap, or for a removed last row the id that the head still names.
+ * All statements run read-only in the caller's snapshot, so the rows and
+ * the heads are read consistently while writers go on.
+ */
+PG_FUNCTION_INFO_V1(churnwarn_verify_audit);
+Datum
+churnwarn_verify_audit(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		result[3];
+	bool		resnull[3] = {false, false, false};
+	MemoryContext chaincxt;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
+	SPIPlanPtr	rows_plan;
+	SPIPlanPtr	head_customer;
+	SPIPlanPtr	head_config;
+	SPIPlanPtr	heads_plan;
+	Portal		portal;
+	ChurnwarnAuditVerifyChain chain;
+	int64		checked = 0;
+	int64		first_bad = 0;
+	int64		chains = 0;
+	int64		heads;
+	int64		bad;
+	bool		isnull;
+	int			rc;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+
+	/* Prepared per call: verification is rare and the plans are cheap. */
+	rows_plan = SPI_prepare(
+		"SELECT id, at, actor, table_name, operation, row_key, customer_id,"
+		" old_row, new_row, image_salt, old_digest, new_digest, seq,"
+		" prev_hash, hash FROM churnwarn.audit_log ORDER BY customer_id, id",
+		0, NULL);
+	head_customer = SPI_prepare(
+		"SELECT n_rows, last_id, last_hash FROM churnwarn.audit_chain"
+		" WHERE customer_id OPERATOR(pg_catalog.=) $1", 1,
+		(Oid[]) {TEXTOID});
+	head_config = SPI_prepare(
+		"SELECT n_rows, last_id, last_hash FROM churnwarn.audit_chain"
+		" WHERE customer_id IS NULL", 0, NULL);
+	heads_plan = SPI_prepare(
+		"SELECT pg_catalog.count(*) FROM churnwarn.audit_chain", 0, NULL);
+	if (rows_plan == NULL || head_customer == NULL || head_config == NULL ||
+		heads_plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+	chaincxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "churnwarn verify chain",
+									 ALLOCSET_DEFAULT_SIZES);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+								   "churnwarn verify row",
+								   ALLOCSET_DEFAULT_SIZES);
+	memset(&chain, 0, sizeof(chain));
+
+	portal = SPI_cursor_open(NULL, rows_plan, NULL, NULL, true);
+	for (;;)
+	{
+		SPITupleTable *batch;
+		uint64		nrows;
+		uint64		r;
+
+		SPI_cursor_fetch(portal, true, CHURNWARN_AUDIT_VERIFY_BATCH);
+		batch = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
+			break;
+
+		for (r = 0; r < nrows; r++)
+		{
+			HeapTuple	tup = batch->vals[r];
+			TupleDesc	desc = batch->tupdesc;
+			ChurnwarnAuditEntry entry;
+			char	   *customer_id;
+			bytea	   *salt;
+			bytea	   *old_digest;
+			bytea	   *new_digest;
+			bytea	   *prev_hash;
+			bytea	   *hash;
+			Datum		value;
+			Jsonb	   *old_row;
+			Jsonb	   *new_row;
+			uint8		computed[PG_SHA256_DIGEST_LENGTH];
+
+			MemoryContextReset(rowcxt);
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+
+			memset(&entry, 0, sizeof(entry));
+			entry.id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+			entry.at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
+			entry.actor = nullable_text(tup, desc, 3);
+			entry.table_name = nullable_text(tup, desc, 4);
+			entry.operation = nullable_text(tup, desc, 5);
+			entry.row_key = nullable_text(tup, desc, 6);
+			customer_id = nullable_text(tup, desc, 7);
+			entry.customer_id = customer_id;
+			value = SPI_getbinval(tup, desc, 8, &isnull);
+			old_row = isnull ? NULL : DatumGetJsonbP(value);
+			value = SPI_getbinval(tup, desc, 9, &isnull);
+			new_row = isnull ? NULL : DatumGetJsonbP(value);
+			salt = nullable_bytea(tup, desc, 10);
+			old_digest = nullable_bytea(tup, desc, 11);
+			new_digest = nullable_bytea(tup, desc, 12);
+			entry.seq = DatumGetInt64(SPI_getbinval(tup, desc, 13, &isnull));
+			prev_hash = nullable_bytea(tup, desc, 14);
+			hash = nullable_bytea(tup, desc, 15);
+
+			/* A new chain starts where the customer key changes. */
+			if (!chain.active ||
+				(customer_id == NULL) != (chain.customer_id == NULL) ||
+				(customer_id != NULL && strcmp(customer_id, chain.customer_id) != 0))
+			{
+				bad = verify_finish_chain(&chain);
+				if (bad != 0 && (first_bad == 0 || bad < first_bad))
+					first_bad = bad;
+				MemoryContextReset(chaincxt);
+				MemoryContextSwitchTo(oldcxt);
+				verify_start_chain(&chain, customer_id, head_customer,
+								   head_config, chaincxt);
+				MemoryContextSwitchTo(rowcxt);
+				if (chain.head_found)
+					chains++;
+			}
+			checked++;
+
+			/* Rows past the head were added behind the trigger's back. */
+			if (chain.head_found && entry.id > chain.head_last_id)
+				verify_mark(&chain, entry.id);
+			if (entry.seq != chain.expected_seq)
+				verify_mark(&chain, entry.id);
+			if (!bytea_equal(prev_hash, chain.prev_hash))
+				verify_mark(&chain, entry.id);
+
+			verify_image(&chain, entry.id, old_row, salt, old_digest);
+			verify_image(&chain, entry.id, new_row, salt, new_digest);
+
+			/* The hash over the stored fields, digests and prev_hash. */
+			entry.old_digest = old_digest ? (const uint8 *) VARDATA_ANY(old_digest) : NULL;
+			entry.old_digest_len = old_digest ? (int) VARSIZE_ANY_EXHDR(old_digest) : -1;
+			entry.new_digest = new_digest ? (const uint8 *) VARDATA_ANY(new_digest) : NULL;
+			entry.new_digest_len = new_digest ? (int) VARSIZE_ANY_EXHDR(new_digest) : -1;
+			entry.prev_hash = prev_hash ? (const uint8 *) VARDATA_ANY(prev_hash) : NULL;
+			entry.prev_hash_len = prev_hash ? (int) VARSIZE_ANY_EXHDR(prev_hash) : -1;
+			if (entry.actor == NULL || entry.table_name == NULL ||
+				entry.operation == NULL || hash == NULL)
+				verify_mark(&chain, entry.id);
+			else
+			{
+				audit_entry_hash(&entry, computed);
+				if (!bytes_equal(hash, computed, sizeof(computed)))
+					verify_mark(&chain, entry.id);
+			}
+
+			/* An ERASE row covers the erased images before it. */
+			if (entry.operation != NULL && strcmp(entry.operation, "ERASE") == 0)
+				chain.pending_erased = 0;
+
+			/* Remember this row's stored hash for the next one. */
+			if (chain.prev_hash != NULL)
+				pfree(chain.prev_hash);
+			chain.prev_hash = NULL;
+			if (hash != NULL)
+			{
+				chain.prev_hash = (bytea *) MemoryContextAlloc(chaincxt, VARSIZE_ANY(hash));
+				memcpy(chain.prev_hash, hash, VARSIZE_ANY(hash));
+			}
+			chain.expected_seq++;
+			chain.last_id = entry.id;
+
+			MemoryContextSwitchTo(oldcxt);
+		}
+		SPI_freetuptable(batch);
+	}
+	SPI_cursor_close(portal);
+
+	bad = verify_finish_chain(&chain);
+	if (bad != 0 && (first_bad == 0 || bad < first_bad))
+		first_bad = bad;
+
+	/*
+	 * A head whose chain has no row left at all: its whole chain was
+	 * removed.  Report the id the head names.
+	 */
+	rc = SPI_execute_plan(heads_plan, NULL, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	heads = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull));
+	if (heads > chains)
+	{
+		rc = SPI_execute(
+			"SELECT pg_catalog.min(h.last_id) FROM churnwarn.audit_chain h"
+			" WHERE CASE WHEN h.customer_id IS NULL"
+			" THEN NOT EXISTS (SELECT FROM churnwarn.audit_log l"
+			"  WHERE l.customer_id IS NULL)"
+			" ELSE NOT EXISTS (SELECT FROM churnwarn.audit_log l"
+			"  WHERE l.customer_id OPERATOR(pg_catalog.=) h.customer_id) END",
+			true, 1);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		bad = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+		if (!isnull && (first_bad == 0 || bad < first_bad))
+			first_bad = bad;
+	}
+
+	if ((rc = SPI_finish()) != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+
+	result[0] = BoolGetDatum(first_bad == 0);
+	result[1] = Int64GetDatum(checked);
+	result[2] = Int64GetDatum(first_bad);
+	resnull[2] = (first_bad == 0);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, result, resnull);
+
+	return (Datum) 0;
+}

@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.h
+ *	  Declarations of the audit log and its per-customer hash chains.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/audit.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CHURNWARN_AUDIT_H
+#define CHURNWARN_AUDIT_H
+
+#include "utils/jsonb.h"
+
+/*
+ * Take the transaction-level lock that serializes the writers of one audit
+ * chain (customer_id NULL: the configuration chain).  Code that must keep a
+ * customer's chain still while it works (erasure, retention) calls this
+ * before it reads the chain.
+ */
+extern void churnwarn_audit_lock_chain(const char *customer_id);
+
+/*
+ * Append one row to an audit chain in the current transaction.  table_name
+ * and operation are recorded as given; either image may be NULL.
+ */
+extern void churnwarn_audit_append(const char *customer_id,
+								   const char *table_name,
+								   const char *operation,
+								   const char *row_key,
+								   Jsonb *old_row, Jsonb *new_row);
+
+#endif							/* CHURNWARN_AUDIT_H */

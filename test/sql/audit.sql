@@ -1,0 +1,306 @@
+--
+-- audit.sql: the hash-chained audit log (src/audit.c, sql/parts/70_audit.sql)
+--
+-- Start from a fresh extension so the log is empty.
+DROP EXTENSION churnwarn;
+CREATE EXTENSION churnwarn;
+
+-- Test tables: a data table (customer_id column: one chain per customer), a
+-- configuration table (no customer_id: the configuration chain), and tables
+-- without a primary key and with a composite one.
+CREATE SCHEMA churnwarn_test;
+CREATE TABLE churnwarn_test.thing (id int PRIMARY KEY, customer_id text, v int);
+CREATE TABLE churnwarn_test.setting (name text PRIMARY KEY, value text);
+CREATE TABLE churnwarn_test.nokey (customer_id text, note text);
+CREATE TABLE churnwarn_test.pair (a int, b text, customer_id text, PRIMARY KEY (a, b));
+SELECT churnwarn.audit_table('churnwarn_test.thing');
+SELECT churnwarn.audit_table('churnwarn_test.thing');	-- already audited
+SELECT churnwarn.audit_table('churnwarn_test.setting');
+SELECT churnwarn.audit_table('churnwarn_test.nokey');
+SELECT churnwarn.audit_table('churnwarn_test.pair');
+SELECT churnwarn.audit_table('churnwarn.audit_log');	-- refused
+SELECT tgrelid::regclass, tgname FROM pg_trigger
+ WHERE tgrelid = 'churnwarn_test.thing'::regclass ORDER BY tgname;
+
+-- Bookkeeping views for the output: hashes are salted, so only their shape
+-- and their links are shown.
+CREATE TEMP VIEW log AS
+SELECT id, actor, table_name, operation, row_key, customer_id AS cust, seq,
+	   old_row, new_row,
+	   prev_hash IS NOT DISTINCT FROM lag(hash) OVER w AS linked,
+	   length(hash) AS hlen
+  FROM churnwarn.audit_log
+WINDOW w AS (PARTITION BY customer_id ORDER BY id)
+ ORDER BY id;
+
+-- One row per change: an insert and three updates of one row in one
+-- transaction are four rows, with the actor from churnwarn.actor.
+BEGIN;
+SET LOCAL churnwarn.actor = 'alice';
+INSERT INTO churnwarn_test.thing VALUES (1, 'C1', 0);
+UPDATE churnwarn_test.thing SET v = 1 WHERE id = 1;
+UPDATE churnwarn_test.thing SET v = 2 WHERE id = 1;
+UPDATE churnwarn_test.thing SET v = 3 WHERE id = 1;
+COMMIT;
+SELECT * FROM log;
+
+-- A rolled-back change leaves no row.
+BEGIN;
+INSERT INTO churnwarn_test.thing VALUES (2, 'C1', 0);
+ROLLBACK;
+SELECT count(*) FROM churnwarn.audit_log;
+
+-- A rolled-back subtransaction leaves no row either, and the chain goes on
+-- from what was kept (no fork, no gap).
+BEGIN;
+SET LOCAL churnwarn.actor = 'bob';
+INSERT INTO churnwarn_test.thing VALUES (2, 'C2', 0);
+SAVEPOINT s1;
+UPDATE churnwarn_test.thing SET v = 9 WHERE id = 2;
+INSERT INTO churnwarn_test.thing VALUES (3, 'C1', 0);
+ROLLBACK TO SAVEPOINT s1;
+SAVEPOINT s2;
+INSERT INTO churnwarn_test.thing VALUES (4, 'C3', 0);
+RELEASE SAVEPOINT s2;
+UPDATE churnwarn_test.thing SET v = 5 WHERE id = 2;
+COMMIT;
+SELECT * FROM log WHERE id > 4;
+
+-- Without churnwarn.actor the session user is recorded; a statement that
+-- changes several rows writes one row each; DELETE files the old row; the
+-- configuration chain; row keys without and with a composite primary key.
+INSERT INTO churnwarn_test.thing VALUES (5, 'C1', 10), (6, 'C2', 20);
+UPDATE churnwarn_test.thing SET v = v + 1 WHERE id IN (5, 6);
+DELETE FROM churnwarn_test.thing WHERE id = 6;
+INSERT INTO churnwarn_test.setting VALUES ('threshold', '3');
+UPDATE churnwarn_test.setting SET value = '4';
+INSERT INTO churnwarn_test.nokey VALUES ('C3', 'no primary key');
+INSERT INTO churnwarn_test.pair VALUES (1, 'x,"y"', 'C3');
+SELECT id, actor = session_user AS session_actor, table_name, operation,
+	   row_key, cust, seq, linked, hlen
+  FROM log WHERE id > 7;
+
+-- Chain heads, and the log verifies.
+SELECT customer_id, n_rows, last_id, length(last_hash) AS hlen
+  FROM churnwarn.audit_chain ORDER BY customer_id NULLS FIRST;
+SELECT * FROM churnwarn.verify_audit();
+
+-- Cached relation facts follow ALTER TABLE: a renamed table is recorded
+-- under its new name, an added column appears in the images, and a table
+-- that loses its customer_id column moves to the configuration chain.
+ALTER TABLE churnwarn_test.thing RENAME TO thing2;
+ALTER TABLE churnwarn_test.thing2 ADD COLUMN w text DEFAULT 'w';
+UPDATE churnwarn_test.thing2 SET v = 7 WHERE id = 5;
+ALTER TABLE churnwarn_test.thing2 RENAME TO thing;
+ALTER TABLE churnwarn_test.nokey DROP COLUMN customer_id;
+INSERT INTO churnwarn_test.nokey VALUES ('no customer now');
+SELECT id, table_name, operation, row_key, cust, seq, new_row, linked
+  FROM log WHERE id > 17;
+SELECT * FROM churnwarn.verify_audit();
+
+-- TRUNCATE of an audited table is refused: it would delete unaudited.
+TRUNCATE churnwarn_test.thing;
+
+-- Roles that change data need no privilege on the log, and cannot touch it.
+CREATE ROLE churnwarn_test_staff;
+GRANT USAGE ON SCHEMA churnwarn_test TO churnwarn_test_staff;
+GRANT SELECT, INSERT, UPDATE, DELETE ON churnwarn_test.thing TO churnwarn_test_staff;
+GRANT USAGE ON SCHEMA churnwarn TO churnwarn_test_staff;
+SET ROLE churnwarn_test_staff;
+INSERT INTO churnwarn_test.thing VALUES (7, 'C4', 0);
+SELECT count(*) FROM churnwarn.audit_log;
+INSERT INTO churnwarn.audit_log (id, at, actor, table_name, operation, seq, hash)
+VALUES (1000, now(), 'mallory', 'x', 'INSERT', 1, '\x00');
+SELECT churnwarn.verify_audit();
+SELECT churnwarn.audit_erase('C4', 'no privilege');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA churnwarn FROM churnwarn_test_staff;
+SELECT id, table_name, operation, row_key, cust, seq, linked FROM log WHERE id > 20;
+
+-- Append-only for everyone: a superuser ...
+UPDATE churnwarn.audit_log SET actor = 'mallory' WHERE id = 1;
+DELETE FROM churnwarn.audit_log WHERE id = 1;
+TRUNCATE churnwarn.audit_log;
+-- ... and the table's owner.
+CREATE ROLE churnwarn_test_owner;
+GRANT USAGE ON SCHEMA churnwarn TO churnwarn_test_owner;
+ALTER TABLE churnwarn.audit_log OWNER TO churnwarn_test_owner;
+SET ROLE churnwarn_test_owner;
+UPDATE churnwarn.audit_log SET actor = 'mallory' WHERE id = 1;
+DELETE FROM churnwarn.audit_log WHERE id = 1;
+TRUNCATE churnwarn.audit_log;
+RESET ROLE;
+ALTER TABLE churnwarn.audit_log OWNER TO CURRENT_USER;
+REVOKE USAGE ON SCHEMA churnwarn FROM churnwarn_test_owner;
+-- The erasure door is closed outside churnwarn.audit_erase().
+UPDATE churnwarn.audit_log SET old_row = NULL, new_row = NULL, image_salt = NULL
+ WHERE customer_id = 'C2';
+
+--
+-- Tampering by a superuser who switched the triggers off.  Each case is
+-- applied to the pristine log, checked, and undone.
+--
+CREATE TEMP TABLE pristine_log AS SELECT * FROM churnwarn.audit_log;
+CREATE TEMP TABLE pristine_chain AS SELECT * FROM churnwarn.audit_chain;
+CREATE FUNCTION pg_temp.restore() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config('session_replication_role', 'replica', true);
+	DELETE FROM churnwarn.audit_log;
+	INSERT INTO churnwarn.audit_log SELECT * FROM pristine_log;
+	DELETE FROM churnwarn.audit_chain;
+	INSERT INTO churnwarn.audit_chain SELECT * FROM pristine_chain;
+	RETURN 'restored';
+END
+$$;
+SELECT customer_id, array_agg(id ORDER BY id) AS ids
+  FROM churnwarn.audit_log GROUP BY customer_id ORDER BY customer_id NULLS FIRST;
+
+-- 1. Edit a field of a middle row (ALTER TABLE ... DISABLE TRIGGER ALL).
+ALTER TABLE churnwarn.audit_log DISABLE TRIGGER ALL;
+UPDATE churnwarn.audit_log SET actor = 'mallory' WHERE id = 3;
+ALTER TABLE churnwarn.audit_log ENABLE TRIGGER ALL;
+SELECT ok, checked, first_bad, first_bad = 3 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+SELECT * FROM churnwarn.verify_audit();
+
+-- 2. Edit a row image (the digest no longer matches).
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_log SET new_row = jsonb_set(new_row, '{v}', '99') WHERE id = 2;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = 2 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 3. Edit a row and recompute nothing else but its own stored hash.
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_log SET hash = sha256('forged'::bytea) WHERE id = 4;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = 4 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 4. Delete a middle row: the row after the gap is reported.
+SET session_replication_role = replica;
+DELETE FROM churnwarn.audit_log WHERE id = 2;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = 3 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 5. Delete the last row of a chain: the id its head still names.
+SELECT last_id AS c1_last FROM churnwarn.audit_chain WHERE customer_id = 'C1' \gset
+SET session_replication_role = replica;
+DELETE FROM churnwarn.audit_log WHERE id = :c1_last;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = :c1_last AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 6. Delete every row of a chain: its head still names its last row.
+SET session_replication_role = replica;
+DELETE FROM churnwarn.audit_log WHERE customer_id = 'C3';
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = (SELECT last_id FROM churnwarn.audit_chain WHERE customer_id = 'C3') AS right_row
+  FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 7. Delete a chain head (the rows stay): the chain's last row is reported.
+SET session_replication_role = replica;
+DELETE FROM churnwarn.audit_chain WHERE customer_id = 'C2';
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = (SELECT max(id) FROM churnwarn.audit_log WHERE customer_id = 'C2') AS right_row
+  FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 8. Insert a forged row at the end of a chain, well linked.
+SET session_replication_role = replica;
+INSERT INTO churnwarn.audit_log (id, at, actor, table_name, operation, row_key,
+	customer_id, new_row, seq, prev_hash, hash)
+SELECT nextval('churnwarn.audit_log_id_seq'), now(), 'mallory', 'churnwarn_test.thing',
+	   'INSERT', '99', 'C1', '{"id": 99}', n_rows + 1, last_hash, sha256('forged'::bytea)
+  FROM churnwarn.audit_chain WHERE customer_id = 'C1'
+RETURNING id AS forged \gset
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = :forged AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 9. Insert a copy of a row in the middle of a chain, under an id that a
+--    rolled-back transaction left unused.
+SELECT min(g) AS gap FROM generate_series(5, (SELECT max(id) FROM churnwarn.audit_log)) g
+ WHERE g NOT IN (SELECT id FROM churnwarn.audit_log)
+   AND g < (SELECT max(id) FROM churnwarn.audit_log WHERE customer_id = 'C1') \gset
+SET session_replication_role = replica;
+INSERT INTO churnwarn.audit_log (id, at, actor, table_name, operation, row_key,
+	customer_id, new_row, image_salt, new_digest, seq, prev_hash, hash)
+SELECT :gap, at, actor, table_name, operation, row_key, customer_id, new_row,
+	   image_salt, new_digest, seq, prev_hash, hash
+  FROM churnwarn.audit_log WHERE id = 3;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = :gap AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 10. Swap the contents of two rows of a chain (reordering).
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_log a
+   SET (at, actor, table_name, operation, row_key, customer_id, old_row, new_row,
+		image_salt, old_digest, new_digest, seq, prev_hash, hash) =
+	   (b.at, b.actor, b.table_name, b.operation, b.row_key, b.customer_id,
+		b.old_row, b.new_row, b.image_salt, b.old_digest, b.new_digest, b.seq,
+		b.prev_hash, b.hash)
+  FROM pristine_log b
+ WHERE (a.id, b.id) IN ((2, 3), (3, 2));
+RESET session_replication_role;
+SELECT id, seq FROM churnwarn.audit_log WHERE id IN (2, 3) ORDER BY id;
+SELECT ok, first_bad, first_bad = 2 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 11. Move a row to another customer's chain: both chains break; the
+--     smaller id is reported.
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_log SET customer_id = 'C2' WHERE id = 4;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = 4 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
+-- 12. Remove row images without an ERASE row (a fake erasure).
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_log SET old_row = NULL, new_row = NULL, image_salt = NULL
+ WHERE customer_id = 'C1' AND id >= 3;
+RESET session_replication_role;
+SELECT ok, first_bad, first_bad = 3 AS right_row FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+SELECT * FROM churnwarn.verify_audit();
+
+--
+-- The erasure door: audit_erase() removes one customer's row images and
+-- salts, keeps the digests, appends an ERASE row, and the log verifies.
+--
+SELECT churnwarn.audit_erase('C2', 'erasure request 2026-001');
+SELECT id, operation, row_key, old_row, new_row, image_salt IS NULL AS no_salt,
+	   length(old_digest) AS old_dlen, length(new_digest) AS new_dlen, seq
+  FROM churnwarn.audit_log WHERE customer_id = 'C2' ORDER BY id;
+SELECT * FROM churnwarn.verify_audit();
+SELECT count(*) AS c2_text_left FROM churnwarn.audit_log
+ WHERE customer_id = 'C2' AND (old_row::text LIKE '%C2%' OR new_row::text LIKE '%"v"%');
+SELECT churnwarn.audit_erase(NULL, 'x');
+SELECT churnwarn.audit_erase('C2', NULL);
+-- The door stays shut for other statements after an erasure.
+UPDATE churnwarn.audit_log SET new_row = NULL, image_salt = NULL WHERE customer_id = 'C1';
+
+SELECT churnwarn.unaudit_table('churnwarn_test.thing');
+SELECT churnwarn.unaudit_table('churnwarn_test.thing');
+DROP VIEW log;
+DROP SCHEMA churnwarn_test CASCADE;
+
+-- The same backend after DROP and CREATE EXTENSION: cached OIDs and kept
+-- plans are refreshed.
+DROP EXTENSION churnwarn;
+CREATE EXTENSION churnwarn;
+CREATE SCHEMA churnwarn_test;
+CREATE TABLE churnwarn_test.thing (id int PRIMARY KEY, customer_id text, v int);
+SELECT churnwarn.audit_table('churnwarn_test.thing');
+INSERT INTO churnwarn_test.thing VALUES (1, 'C1', 0), (2, 'C1', 0);
+SELECT id, table_name, operation, customer_id, seq, prev_hash IS NULL AS first
+  FROM churnwarn.audit_log ORDER BY id;
+SELECT * FROM churnwarn.verify_audit();
+
+-- Clean up.
+DROP SCHEMA churnwarn_test CASCADE;
+DROP ROLE churnwarn_test_staff;
+DROP ROLE churnwarn_test_owner;
