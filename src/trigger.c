@@ -17,9 +17,11 @@
 #include "access/htup_details.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "churnwarn.h"
 
@@ -82,45 +84,134 @@ column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, const char *column)
 	return strcmp(x, y) != 0;
 }
 
-/* Signal id of a signal row. */
-static int64
-signal_id_of(HeapTuple tup, TupleDesc desc)
+/* A customer touched by a statement, and the last signal that touched it. */
+typedef struct ChurnwarnTouched
 {
-	bool		isnull;
-	Datum		d = heap_getattr(tup, SPI_fnumber(desc, "id"), desc, &isnull);
+	char	   *customer_id;	/* customer key */
+	int64		signal_id;		/* highest signal id of the statement, 0 if none */
+} ChurnwarnTouched;
 
-	return isnull ? 0 : DatumGetInt64(d);
+/* qsort comparator: by customer key (byte order), the lock order. */
+static int
+touched_cmp(const void *a, const void *b)
+{
+	return strcmp(((const ChurnwarnTouched *) a)->customer_id,
+				  ((const ChurnwarnTouched *) b)->customer_id);
+}
+
+/*
+ * collect_touched
+ *		Append the customers of every row of a transition table to *list,
+ *		with the row's signal id when with_ids.
+ */
+static void
+collect_touched(Tuplestorestate *table, TupleDesc desc, bool with_ids,
+				ChurnwarnTouched **list, int *n, int *cap)
+{
+	TupleTableSlot *slot;
+	int			cust_att = SPI_fnumber(desc, "customer_id");
+	int			id_att = SPI_fnumber(desc, "id");
+
+	if (table == NULL)
+		return;
+	if (cust_att <= 0 || id_att <= 0)
+		elog(ERROR, "churnwarn.signal has no customer_id or id column");
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	tuplestore_rescan(table);
+	while (tuplestore_gettupleslot(table, true, false, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, cust_att, &isnull);
+
+		if (isnull)
+			continue;
+		if (*n == *cap)
+		{
+			*cap *= 2;
+			*list = repalloc(*list, sizeof(ChurnwarnTouched) * *cap);
+		}
+		(*list)[*n].customer_id = TextDatumGetCString(d);
+		(*list)[*n].signal_id = 0;
+		if (with_ids)
+		{
+			d = slot_getattr(slot, id_att, &isnull);
+			if (!isnull)
+				(*list)[*n].signal_id = DatumGetInt64(d);
+		}
+		(*n)++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
 }
 
 PG_FUNCTION_INFO_V1(churnwarn_signal_trigger);
 
 /*
  * churnwarn_signal_trigger
- *		AFTER INSERT OR UPDATE ... FOR EACH ROW on churnwarn.signal: regrade
- *		the signal's customer (and its previous customer if the row moved).
+ *		AFTER INSERT or AFTER UPDATE ... FOR EACH STATEMENT on
+ *		churnwarn.signal, with transition tables: regrade every customer the
+ *		statement touched, once, in customer-key order.
+ *
+ *		Once per statement, not per row: a COPY of a million signals for a
+ *		hundred thousand customers regrades each customer once, after its
+ *		last signal, and a statement writing signals of many customers locks
+ *		their grade rows in one global order, so two such statements cannot
+ *		deadlock each other.  A signal moved to another customer regrades
+ *		both.
  */
 Datum
 churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_row_trigger(fcinfo, "churnwarn_signal_trigger");
-	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	HeapTuple	newtup;
-	char	   *customer_id;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	ChurnwarnTouched *list;
+	int			n = 0;
+	int			cap = 16;
+	int			i;
 	TimestampTz now = churnwarn_now();
 
-	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
-		trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	customer_id = column_text(newtup, desc, "customer_id");
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"churnwarn_signal_trigger")));
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER ... FOR EACH STATEMENT",
+						"churnwarn_signal_trigger")));
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for INSERT or UPDATE",
+						"churnwarn_signal_trigger")));
+	if (trigdata->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" needs a NEW TABLE transition relation",
+						"churnwarn_signal_trigger")));
 
+	desc = RelationGetDescr(trigdata->tg_relation);
+	list = palloc(sizeof(ChurnwarnTouched) * cap);
+	collect_touched(trigdata->tg_newtable, desc, true, &list, &n, &cap);
+	collect_touched(trigdata->tg_oldtable, desc, false, &list, &n, &cap);
+	if (n == 0)
+		return PointerGetDatum(NULL);
+
+	/* one entry per customer, keeping its highest signal id */
+	qsort(list, n, sizeof(ChurnwarnTouched), touched_cmp);
 	churnwarn_spi_connect();
-	churnwarn_regrade(customer_id, signal_id_of(newtup, desc), now);
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	for (i = 0; i < n; i++)
 	{
-		char	   *old_customer = column_text(trigdata->tg_trigtuple, desc,
-											   "customer_id");
+		int64		signal_id = list[i].signal_id;
 
-		if (strcmp(old_customer, customer_id) != 0)
-			churnwarn_regrade(old_customer, 0, now);
+		while (i + 1 < n && strcmp(list[i + 1].customer_id, list[i].customer_id) == 0)
+		{
+			i++;
+			signal_id = Max(signal_id, list[i].signal_id);
+		}
+		churnwarn_regrade(list[i].customer_id, signal_id, now);
 	}
 	churnwarn_spi_finish();
 	return PointerGetDatum(NULL);

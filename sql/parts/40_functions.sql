@@ -59,7 +59,7 @@ CREATE FUNCTION churnwarn.signal_trigger() RETURNS trigger
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_signal_trigger';
 COMMENT ON FUNCTION churnwarn.signal_trigger() IS
-	'Trigger: regrade the customer of an inserted or updated signal.';
+	'Trigger (per statement, with transition tables): regrade once each customer whose signals the statement inserted or updated.';
 
 CREATE FUNCTION churnwarn.customer_trigger() RETURNS trigger
 LANGUAGE c VOLATILE PARALLEL UNSAFE
@@ -112,8 +112,13 @@ $$;
 COMMENT ON FUNCTION churnwarn.config_row_guard() IS
 	'Trigger: track edits of shipped configuration rows so dump and restore keep them exactly once.';
 
-CREATE TRIGGER signal_grade AFTER INSERT OR UPDATE ON churnwarn.signal
-	FOR EACH ROW EXECUTE FUNCTION churnwarn.signal_trigger();
+-- once per statement, each touched customer once (see trigger.c)
+CREATE TRIGGER signal_grade AFTER INSERT ON churnwarn.signal
+	REFERENCING NEW TABLE AS new_signals
+	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.signal_trigger();
+CREATE TRIGGER signal_regrade AFTER UPDATE ON churnwarn.signal
+	REFERENCING OLD TABLE AS old_signals NEW TABLE AS new_signals
+	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.signal_trigger();
 CREATE TRIGGER customer_grade AFTER INSERT OR UPDATE ON churnwarn.customer
 	FOR EACH ROW EXECUTE FUNCTION churnwarn.customer_trigger();
 

@@ -71,6 +71,18 @@ INSERT INTO churnwarn.customer (customer_id) VALUES ('w3');
 UPDATE churnwarn.signal SET customer_id = 'w3', status = 'open' WHERE customer_id = 'w2';
 SELECT customer_id, level FROM churnwarn.customer_grade WHERE customer_id IN ('w2', 'w3') ORDER BY 1;
 
+-- one statement writing many signals regrades each customer once, after
+-- its last signal of the statement
+INSERT INTO churnwarn.customer (customer_id) VALUES ('m1'), ('m2');
+INSERT INTO churnwarn.signal (customer_id, signal_type)
+SELECT c, t FROM unnest(ARRAY['m2', 'm1', 'm2', 'm1', 'm2']) WITH ORDINALITY AS x(c, o),
+	unnest(ARRAY['complaint']) AS t ORDER BY o;
+SELECT customer_id, from_level, to_level, signal_id = (SELECT max(id) FROM churnwarn.signal s
+	WHERE s.customer_id = h.customer_id) AS by_last_signal
+FROM churnwarn.grade_history h WHERE customer_id IN ('m1', 'm2') ORDER BY customer_id;
+UPDATE churnwarn.signal SET status = 'withdrawn' WHERE customer_id IN ('m1', 'm2');
+SELECT customer_id, status, proposed_level FROM churnwarn.warning WHERE customer_id IN ('m1', 'm2') ORDER BY 1;
+
 -- configuration changes: the version rises and the next grade uses it
 SELECT config_version AS v0 FROM churnwarn.settings \gset
 UPDATE churnwarn.signal_type SET weight = 30 WHERE code = 'cold_response';
