@@ -18,6 +18,10 @@ OBJS = \
 	src/trigger.o \
 	src/regrade.o \
 	src/signal.o \
+	src/rules.o \
+	src/watch_cache.o \
+	src/watch_trigger.o \
+	src/watch.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
