@@ -278,6 +278,7 @@ create_trigger(Oid relid, bool truncate_guard)
 						 InvalidOid, trigger_function(function), InvalidOid,
 						 NULL, false, false);
 	tie_to_extension(addr.objectId);
+	CommandCounterIncrement();
 }
 
 /*

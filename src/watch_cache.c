@@ -88,10 +88,10 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 	[CW_WQ_CUSTOMER_UPSERT] = {
 		"INSERT INTO churnwarn.customer AS c (customer_id, name, country, region, tier,"
 		" annual_value, department, owner, contact, status, calendar, terminated_at, legal_hold)"
-		" VALUES ($1, $2, $3, $4, pg_catalog.coalesce($5, 'ordinary'),"
-		" pg_catalog.coalesce($6::pg_catalog.numeric, 0), $7, $8, $9,"
-		" pg_catalog.coalesce($10, 'active'), $11, $12::pg_catalog.timestamptz,"
-		" pg_catalog.coalesce($13::pg_catalog.bool, false))"
+		" VALUES ($1, $2, $3, $4, COALESCE($5, 'ordinary'),"
+		" COALESCE($6::pg_catalog.numeric, 0), $7, $8, $9,"
+		" COALESCE($10, 'active'), $11, $12::pg_catalog.timestamptz,"
+		" COALESCE($13::pg_catalog.bool, false))"
 		" ON CONFLICT (customer_id) DO UPDATE SET"
 		CUSTOMER_FIELD(1, "name") ","
 		CUSTOMER_FIELD(2, "country") ","
@@ -105,7 +105,7 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 		CUSTOMER_FIELD(10, "calendar") ","
 		" terminated_at = CASE WHEN $14[11] THEN excluded.terminated_at"
 		" WHEN excluded.status" EQ "'terminated'"
-		" THEN pg_catalog.coalesce(c.terminated_at, excluded.terminated_at)"
+		" THEN COALESCE(c.terminated_at, excluded.terminated_at)"
 		" ELSE c.terminated_at END,"
 		CUSTOMER_FIELD(12, "legal_hold"),
 		14, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
@@ -118,7 +118,7 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 	},
 	[CW_WQ_CUSTOMER_TERMINATE] = {
 		"UPDATE churnwarn.customer SET status = 'terminated',"
-		" terminated_at = pg_catalog.coalesce(terminated_at, $2)"
+		" terminated_at = COALESCE(terminated_at, $2)"
 		" WHERE customer_id" EQ "$1 AND status OPERATOR(pg_catalog.<>) 'terminated'",
 		2, {TEXTOID, TIMESTAMPTZOID}
 	},
@@ -344,6 +344,9 @@ spi_text(int row, int col, MemoryContext cxt)
  *		Fill e for relation rel from the watch configuration: find the watched
  *		table covering rel (rel itself or its nearest watched ancestor),
  *		resolve its key, fields and rules against rel's descriptor.  Columns
+ *		The lookups are not read-only, so they see configuration written
+ *		earlier in this transaction (watch() copies a master table right
+ *		after registering it).  Columns
  *		that no longer exist are skipped with a WARNING (renames and drops
  *		are followed by the event triggers, so this only happens if those
  *		were disabled).
@@ -376,7 +379,7 @@ build_entry(ChurnwarnWatchEntry *e, Relation rel)
 	foreach(lc, candidates)
 	{
 		v[0] = ObjectIdGetDatum(lfirst_oid(lc));
-		churnwarn_watch_exec(CW_WQ_FIND_TABLE, v, NULL, true, SPI_OK_SELECT);
+		churnwarn_watch_exec(CW_WQ_FIND_TABLE, v, NULL, false, SPI_OK_SELECT);
 		if (SPI_processed > 0)
 		{
 			bool		isnull;
@@ -422,7 +425,7 @@ build_entry(ChurnwarnWatchEntry *e, Relation rel)
 	v[0] = ObjectIdGetDatum(e->root);
 	if (e->is_master)
 	{
-		churnwarn_watch_exec(CW_WQ_ATTRIBUTES, v, NULL, true, SPI_OK_SELECT);
+		churnwarn_watch_exec(CW_WQ_ATTRIBUTES, v, NULL, false, SPI_OK_SELECT);
 		for (i = 0; i < SPI_processed; i++)
 		{
 			char	   *field = spi_text(i, 1, e->cxt);
@@ -448,7 +451,7 @@ build_entry(ChurnwarnWatchEntry *e, Relation rel)
 		}
 	}
 
-	churnwarn_watch_exec(CW_WQ_RULES, v, NULL, true, SPI_OK_SELECT);
+	churnwarn_watch_exec(CW_WQ_RULES, v, NULL, false, SPI_OK_SELECT);
 	n = 0;
 	e->rules = MemoryContextAllocZero(e->cxt,
 									  sizeof(ChurnwarnRule) * Max(SPI_processed, 1));

@@ -169,9 +169,12 @@ BEGIN
 					WHERE a.attrelid OPERATOR(pg_catalog.=) c.objid
 						AND a.attname OPERATOR(pg_catalog.=) w.column_name AND NOT a.attisdropped);
 	END LOOP;
-	IF pg_catalog.tg_tag() OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,ALTER TABLE,CREATE TRIGGER}'::pg_catalog.text[]) THEN
-		PERFORM churnwarn.watch_guard_partitions(w.tbl) FROM churnwarn.watched_table w;
-	END IF;
+	-- partitioned watched tables may have new partitions; after CREATE
+	-- TRIGGER (pg_restore) every watched table's triggers are tied again
+	PERFORM churnwarn.watch_guard_partitions(w.tbl)
+		FROM churnwarn.watched_table w JOIN pg_catalog.pg_class k
+			ON k.oid OPERATOR(pg_catalog.=) w.tbl::pg_catalog.oid
+		WHERE k.relkind OPERATOR(pg_catalog.=) 'p' OR TG_TAG OPERATOR(pg_catalog.=) 'CREATE TRIGGER';
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_ddl() IS
