@@ -36,9 +36,11 @@ REGRESS = \
 	workflow_trigger \
 	bad_input \
 	customer_risk \
+	watch \
+	watch_drop_extension \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config
+ISOLATION = one_open_warning notify_config watch_concurrency
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

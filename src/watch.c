@@ -143,10 +143,16 @@ watched_root(Oid relid, bool is_partition)
 static Relation
 open_watchable(Oid relid)
 {
-	Relation	rel = relation_open(relid, ShareRowExclusiveLock);
-	char		relkind = rel->rd_rel->relkind;
+	Relation	rel;
+	char		relkind;
 
-	if (IsSystemRelation(rel) || IsCatalogRelation(rel))
+	if (IsCatalogRelationOid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot watch system catalog \"%s\"", get_rel_name(relid))));
+	rel = relation_open(relid, ShareRowExclusiveLock);
+	relkind = rel->rd_rel->relkind;
+	if (IsSystemRelation(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot watch system catalog \"%s\"",

@@ -11,7 +11,7 @@ SELECT plan(27);
 SELECT has_schema('churnwarn');
 SELECT tables_are('churnwarn', ARRAY['severity', 'scheme', 'scheme_level', 'tier',
 	'signal_type', 'settings', 'customer', 'customer_grade', 'signal', 'warning',
-	'warning_event', 'grade_history']);
+	'warning_event', 'grade_history', 'watched_table', 'watched_attribute', 'watch_rule']);
 SELECT views_are('churnwarn', ARRAY['customer_risk']);
 SELECT has_function('churnwarn', 'report_signal',
 	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric']);
@@ -57,7 +57,8 @@ SELECT set_eq($$
 	JOIN pg_class c ON c.oid = x.oid WHERE e.extname = 'churnwarn'
 $$, ARRAY['severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings',
 	'customer', 'customer_grade', 'signal', 'signal_id_seq', 'warning', 'warning_id_seq',
-	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq'],
+	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq',
+	'watched_table', 'watched_attribute', 'watch_rule', 'watch_rule_id_seq'],
 	'every table and sequence with user data is dumped by pg_dump');
 SELECT is_empty($$
 	SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
