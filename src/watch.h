@@ -147,6 +147,7 @@ extern void churnwarn_watch_raise(const char *customer_id, const char *signal_ty
 								  const char *source, TimestampTz observed_at,
 								  const char *detail_json, bool has_amount,
 								  double amount);
+extern void churnwarn_watch_forget_moved(void);
 extern char *churnwarn_watch_value_text(Oid typoutput, Datum d, bool isnull);
 extern bool churnwarn_watch_sync_row(const ChurnwarnWatchEntry *e, HeapTuple tup,
 									 TupleDesc desc);

@@ -252,11 +252,15 @@ watch_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
-/* Reset the in-use count at the end of every transaction. */
+/*
+ * Reset the in-use count and forget a half-seen cross-partition move at the
+ * end of every transaction.
+ */
 static void
 watch_xact_callback(XactEvent event, void *arg)
 {
 	watch_depth = 0;
+	churnwarn_watch_forget_moved();
 }
 
 /* Create the cache and register the callbacks, once per backend. */

@@ -53,6 +53,7 @@
 typedef struct ChurnwarnMovedRow
 {
 	bool		valid;			/* a DELETE half is waiting */
+	SubTransactionId subxid;	/* (sub)transaction that kept it */
 	Oid			root;			/* watched table it belongs to */
 	char	   *key;			/* old customer key (NULL if none) */
 	int			nrules;			/* rules kept */
@@ -63,6 +64,17 @@ typedef struct ChurnwarnMovedRow
 
 static ChurnwarnMovedRow moved;
 static MemoryContext moved_cxt = NULL;
+
+/*
+ * churnwarn_watch_forget_moved
+ *		Drop a kept DELETE half (at transaction end: if the statement failed
+ *		between the two halves, nothing must carry over).
+ */
+void
+churnwarn_watch_forget_moved(void)
+{
+	moved.valid = false;
+}
 
 /* A rule that fired on this row, with what the signal needs. */
 typedef struct FiredRule
@@ -319,6 +331,7 @@ keep_moved_row(const ChurnwarnWatchEntry *e, HeapTuple oldtup, TupleDesc desc)
 	MemoryContextReset(moved_cxt);
 	old = MemoryContextSwitchTo(moved_cxt);
 	moved.root = e->root;
+	moved.subxid = GetCurrentSubTransactionId();
 	moved.key = key_text(e, oldtup, desc);
 	moved.nrules = e->nrules;
 	moved.rule_ids = palloc(sizeof(int64) * Max(e->nrules, 1));
@@ -524,7 +537,8 @@ churnwarn_watch_trigger(PG_FUNCTION_ARGS)
 	}
 	if (moved.valid)
 	{
-		from_move = (oldtup == NULL && moved.root == e->root);
+		from_move = (oldtup == NULL && moved.root == e->root &&
+					 moved.subxid == GetCurrentSubTransactionId());
 		if (!from_move)
 			moved.valid = false;
 	}
