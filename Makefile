@@ -20,6 +20,10 @@ OBJS = \
 	src/signal.o \
 	src/calendar.o \
 	src/audit.o \
+	src/rules.o \
+	src/watch_cache.o \
+	src/watch_trigger.o \
+	src/watch.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
@@ -37,9 +41,11 @@ REGRESS = \
 	customer_risk \
 	review \
 	audit \
+	watch \
+	watch_drop_extension \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config audit_chain
+ISOLATION = one_open_warning notify_config audit_chain watch_concurrency
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

@@ -28,3 +28,6 @@ SELECT churnwarn.audit_table('churnwarn.calendar_day');
 SELECT churnwarn.audit_table('churnwarn.department');
 SELECT churnwarn.audit_table('churnwarn.churn_target');
 SELECT churnwarn.audit_table('churnwarn.incentive_rule');
+SELECT churnwarn.audit_table('churnwarn.watched_table');
+SELECT churnwarn.audit_table('churnwarn.watched_attribute');
+SELECT churnwarn.audit_table('churnwarn.watch_rule');

@@ -6,12 +6,13 @@
 \set ON_ERROR_STOP true
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(44);
+SELECT plan(47);
 
 SELECT has_schema('churnwarn');
 SELECT has_table('churnwarn', t, 'table churnwarn.' || t || ' exists') FROM unnest(ARRAY['calendar', 'calendar_day',
 	'severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings', 'customer', 'customer_grade',
-	'signal', 'warning', 'warning_event', 'grade_history', 'audit_log']) AS t;
+	'signal', 'warning', 'warning_event', 'grade_history', 'audit_log', 'watched_table',
+	'watched_attribute', 'watch_rule']) AS t;
 SELECT has_view('churnwarn', v, 'view churnwarn.' || v || ' exists') FROM unnest(ARRAY['customer_risk',
 	'period_review', 'assessment', 'incentive_stats']) AS v;
 SELECT has_function('churnwarn', 'report_signal',

@@ -1,0 +1,428 @@
+-- watch: tables of the company's own CRM bound with churnwarn's trigger.
+-- Every write path (INSERT, UPDATE, DELETE, COPY, ON CONFLICT, MERGE,
+-- partitions with cross-partition UPDATE, TRUNCATE), every key and value
+-- type, the customer master, renames and drops, and the older_than pass.
+\pset null '(null)'
+\set SHOW_CONTEXT never
+SET client_min_messages = notice;
+CREATE SCHEMA wt;
+
+-- signals raised since the last call, in order
+CREATE TEMP TABLE seen (id bigint PRIMARY KEY);
+INSERT INTO seen SELECT id FROM churnwarn.signal;
+CREATE FUNCTION pg_temp.new_signals()
+RETURNS TABLE (customer_id text, signal_type text, source text, amount numeric,
+	tbl text, col text, op text, old text, new text)
+LANGUAGE sql AS $$
+	WITH n AS (SELECT * FROM churnwarn.signal s
+		WHERE NOT EXISTS (SELECT FROM seen WHERE seen.id = s.id)),
+	ins AS (INSERT INTO seen SELECT id FROM n)
+	SELECT customer_id, signal_type, source, round(amount, 1), detail->>'table',
+		detail->>'column', detail->>'operation', detail->>'old', detail->>'new'
+	FROM n ORDER BY n.id
+$$;
+
+------------------------------------------------------------------------
+-- The customer master: existing rows are copied, then kept in step
+------------------------------------------------------------------------
+CREATE TABLE wt.crm (
+	cust_no text PRIMARY KEY,
+	company text,
+	land text,
+	segment text,
+	revenue integer,
+	account_manager text,
+	state text,
+	ended date,
+	hold boolean,
+	notes text
+);
+INSERT INTO wt.crm VALUES
+	('C-1', 'Alpha Ltd', 'DE', 'core', 50000, 'ann', 'active', NULL, false, 'x'),
+	('C-2', 'Beta plc', 'UK', NULL, 1200, 'bob', NULL, NULL, NULL, 'y');
+SELECT churnwarn.watch('wt.crm', 'cust_no', '{"name": "company", "country": "land",
+	"tier": "segment", "annual_value": "revenue", "owner": "account_manager",
+	"status": "state", "terminated_at": "ended", "legal_hold": "hold"}');
+SELECT tbl, key_column, is_master FROM churnwarn.watched_table;
+SELECT field, column_name FROM churnwarn.watched_attribute ORDER BY field;
+CREATE VIEW wt.customers AS
+	SELECT customer_id, name, country, tier, annual_value, owner, status,
+		terminated_at, legal_hold
+	FROM churnwarn.customer WHERE customer_id LIKE 'C-%' ORDER BY customer_id;
+SELECT * FROM wt.customers;
+-- INSERT, UPDATE of a mapped column, of the key, and status changes
+INSERT INTO wt.crm VALUES ('C-3', 'Gamma AG', 'CH', 'important', 9000, 'cy', 'active', NULL, true, NULL);
+UPDATE wt.crm SET company = 'Alpha Group', segment = 'important' WHERE cust_no = 'C-1';
+SELECT * FROM wt.customers;
+-- an UPDATE of an unmapped column writes nothing to churnwarn.customer
+SELECT xmin AS before_xmin FROM churnwarn.customer WHERE customer_id = 'C-1' \gset
+UPDATE wt.crm SET notes = 'called them' WHERE cust_no = 'C-1';
+SELECT xmin = :'before_xmin' AS customer_untouched FROM churnwarn.customer WHERE customer_id = 'C-1';
+-- a new key renames the customer; its signals follow
+SELECT churnwarn.report_signal('C-2', 'complaint') > 0 AS reported;
+UPDATE wt.crm SET cust_no = 'C-2b' WHERE cust_no = 'C-2';
+SELECT customer_id, signal_type FROM churnwarn.signal WHERE customer_id LIKE 'C-2%';
+-- status from the master, with and without a termination date
+UPDATE wt.crm SET state = 'terminated', ended = '2026-03-01' WHERE cust_no = 'C-3';
+SELECT customer_id, status, terminated_at FROM churnwarn.customer WHERE customer_id = 'C-3';
+-- DELETE keeps the customer's file and marks it terminated
+DELETE FROM wt.crm WHERE cust_no = 'C-2b';
+SELECT customer_id, status, terminated_at IS NOT NULL AS has_end FROM churnwarn.customer
+WHERE customer_id = 'C-2b';
+-- a NULL customer key is not a customer
+ALTER TABLE wt.crm DROP CONSTRAINT crm_pkey, ALTER COLUMN cust_no DROP NOT NULL;
+INSERT INTO wt.crm (cust_no, company) VALUES (NULL, 'Nobody');
+SELECT count(*) AS customers_without_key FROM churnwarn.customer WHERE name = 'Nobody';
+DELETE FROM wt.crm WHERE cust_no IS NULL;
+ALTER TABLE wt.crm ADD PRIMARY KEY (cust_no);
+-- a master row that violates churnwarn's constraints is refused with it
+INSERT INTO wt.crm (cust_no, company, segment) VALUES ('C-9', 'Bad Tier', 'platinum');
+\echo :SQLSTATE
+
+------------------------------------------------------------------------
+-- Rules on an ordinary table: each condition
+------------------------------------------------------------------------
+CREATE TABLE wt.orders (
+	order_id serial PRIMARY KEY,
+	customer bigint,
+	amount numeric,
+	qty integer,
+	state text,
+	priority smallint,
+	due date
+);
+SELECT churnwarn.watch('wt.orders', 'customer');
+SELECT churnwarn.add_rule('wt.orders', 'amount', 'drop_pct', '50', 'order_cut') AS drop_rule,
+	churnwarn.add_rule('wt.orders', 'state', 'equals', 'paused', 'project_paused') AS paused_rule,
+	churnwarn.add_rule('wt.orders', 'qty', 'below', '5', 'interaction_drop') AS below_rule,
+	churnwarn.add_rule('wt.orders', 'priority', 'above', '3', 'complaint') AS above_rule,
+	churnwarn.add_rule('wt.orders', 'state', 'changed', NULL, 'business_change') AS changed_rule;
+SELECT column_name, condition, threshold, signal_type FROM churnwarn.watch_rule
+WHERE tbl = 'wt.orders'::regclass ORDER BY id;
+-- INSERT: conditions on the new row alone; unknown customers get a stub row
+INSERT INTO wt.orders (customer, amount, qty, state, priority)
+VALUES (101, 1000, 10, 'open', 1), (102, 500, 2, NULL, 5);
+SELECT * FROM pg_temp.new_signals();
+SELECT customer_id, status FROM churnwarn.customer WHERE customer_id IN ('101', '102') ORDER BY 1;
+-- UPDATE: drop of 60 % (amount = the drop), equals, below crossing
+UPDATE wt.orders SET amount = 400 WHERE customer = 101;
+UPDATE wt.orders SET state = 'paused', qty = 4 WHERE customer = 101;
+SELECT * FROM pg_temp.new_signals();
+-- staying below, staying paused, a 40 % drop, an unrelated column: nothing
+UPDATE wt.orders SET qty = 3 WHERE customer = 101;
+UPDATE wt.orders SET amount = 240 WHERE customer = 101;
+UPDATE wt.orders SET due = '2026-01-01';
+SELECT count(*) AS nothing_raised FROM pg_temp.new_signals();
+-- NULL transitions: changed fires both ways, equals does not fire on NULL,
+-- drop_pct needs both values
+UPDATE wt.orders SET state = NULL, amount = NULL WHERE customer = 101;
+UPDATE wt.orders SET state = 'paused', amount = 10 WHERE customer = 101;
+SELECT * FROM pg_temp.new_signals();
+-- a row without a customer raises nothing
+INSERT INTO wt.orders (customer, state) VALUES (NULL, 'paused');
+SELECT count(*) AS nothing_raised FROM pg_temp.new_signals();
+-- DELETE raises nothing
+DELETE FROM wt.orders WHERE customer IS NULL;
+SELECT count(*) AS nothing_raised FROM pg_temp.new_signals();
+-- a rolled-back change leaves no signal; a rolled-back savepoint neither
+BEGIN;
+UPDATE wt.orders SET state = 'open' WHERE customer = 102;
+SAVEPOINT s;
+UPDATE wt.orders SET state = 'paused' WHERE customer = 102;
+ROLLBACK TO s;
+COMMIT;
+SELECT * FROM pg_temp.new_signals();
+-- the signals grade the customer through the usual triggers
+SELECT churnwarn.grade('101') > 0 AS graded;
+
+------------------------------------------------------------------------
+-- Write paths: COPY, INSERT ... ON CONFLICT, MERGE, multi-row statements
+------------------------------------------------------------------------
+COPY wt.orders (customer, amount, qty, state, priority) FROM stdin;
+201	100	10	open	9
+202	100	1	paused	1
+\.
+SELECT * FROM pg_temp.new_signals();
+INSERT INTO wt.orders (order_id, customer, amount, state)
+SELECT order_id, customer, 10, 'paused' FROM wt.orders WHERE customer = 201
+ON CONFLICT (order_id) DO UPDATE SET amount = excluded.amount, state = excluded.state;
+SELECT * FROM pg_temp.new_signals();
+INSERT INTO wt.orders (order_id, customer, amount, qty) VALUES (1000, 203, 50, 1)
+ON CONFLICT (order_id) DO NOTHING;
+SELECT * FROM pg_temp.new_signals();
+CREATE TEMP TABLE changes (customer bigint, amount numeric);
+INSERT INTO changes VALUES (202, 20), (204, 70), (203, NULL);
+MERGE INTO wt.orders o USING changes c ON o.customer = c.customer
+WHEN MATCHED AND c.amount IS NULL THEN DELETE
+WHEN MATCHED THEN UPDATE SET amount = c.amount
+WHEN NOT MATCHED THEN INSERT (customer, amount, qty) VALUES (c.customer, c.amount, 0);
+SELECT * FROM pg_temp.new_signals();
+SELECT count(*) AS orders_of_203 FROM wt.orders WHERE customer = 203;
+
+------------------------------------------------------------------------
+-- Key and value types: int, bigint, numeric, text, uuid, date, timestamptz
+------------------------------------------------------------------------
+CREATE TABLE wt.k_int (k integer, v integer);
+CREATE TABLE wt.k_bigint (k bigint, v bigint);
+CREATE TABLE wt.k_numeric (k numeric, v numeric);
+CREATE TABLE wt.k_text (k text, v text);
+CREATE TABLE wt.k_uuid (k uuid, v uuid);
+CREATE TABLE wt.k_date (k date, v date);
+CREATE TABLE wt.k_timestamptz (k timestamptz, v timestamptz);
+SELECT churnwarn.watch(t, 'k') FROM unnest('{wt.k_int,wt.k_bigint,wt.k_numeric,wt.k_text,wt.k_uuid,wt.k_date,wt.k_timestamptz}'::regclass[]) t;
+SELECT churnwarn.add_rule('wt.k_int', 'v', 'above', '10', 'complaint') > 0,
+	churnwarn.add_rule('wt.k_bigint', 'v', 'drop_pct', '25', 'order_cut') > 0,
+	churnwarn.add_rule('wt.k_numeric', 'v', 'below', '0.5', 'interaction_drop') > 0,
+	churnwarn.add_rule('wt.k_text', 'v', 'equals', 'lost', 'competitor_deal') > 0,
+	churnwarn.add_rule('wt.k_uuid', 'v', 'changed', NULL, 'contact_change') > 0,
+	churnwarn.add_rule('wt.k_uuid', 'v', 'equals', '00000000-0000-0000-0000-000000000000', 'demand_unanswered') > 0,
+	churnwarn.add_rule('wt.k_date', 'v', 'above', '2026-06-30', 'renewal_refused') > 0,
+	churnwarn.add_rule('wt.k_timestamptz', 'v', 'below', '2020-01-01 00:00+00', 'cold_response') > 0;
+INSERT INTO wt.k_int VALUES (7, 5), (NULL, 50);
+UPDATE wt.k_int SET v = 11;
+INSERT INTO wt.k_bigint VALUES (9000000000, 1000);
+UPDATE wt.k_bigint SET v = 750;
+INSERT INTO wt.k_numeric VALUES (12.50, 1), (13, NULL);
+UPDATE wt.k_numeric SET v = 0.25;
+INSERT INTO wt.k_text VALUES ('t-1', 'won');
+UPDATE wt.k_text SET v = 'lost';
+INSERT INTO wt.k_uuid VALUES ('6ba7b810-9dad-11d1-80b4-00c04fd430c8', NULL);
+UPDATE wt.k_uuid SET v = '00000000-0000-0000-0000-000000000000';
+INSERT INTO wt.k_date VALUES ('2026-02-03', '2026-01-01');
+UPDATE wt.k_date SET v = '2026-07-01';
+INSERT INTO wt.k_timestamptz VALUES ('2026-02-03 04:05:06+00', '2021-01-01 00:00+00');
+UPDATE wt.k_timestamptz SET v = '2019-12-31 23:00+00';
+UPDATE wt.k_timestamptz SET v = NULL;
+SELECT customer_id, signal_type, amount, tbl, old, new FROM pg_temp.new_signals();
+
+------------------------------------------------------------------------
+-- Partitioned tables: the trigger sits on the parent, partitions inherit
+-- it (also those created later); a cross-partition UPDATE is seen as one
+-- UPDATE
+------------------------------------------------------------------------
+CREATE TABLE wt.payments (customer text, region text, overdue numeric, paid_on date)
+	PARTITION BY LIST (region);
+CREATE TABLE wt.payments_eu PARTITION OF wt.payments FOR VALUES IN ('EU');
+-- a partition with another column order (other attribute numbers)
+CREATE TABLE wt.payments_us (paid_on date, overdue numeric, region text, customer text);
+ALTER TABLE wt.payments ATTACH PARTITION wt.payments_us FOR VALUES IN ('US');
+SELECT churnwarn.watch('wt.payments', 'customer');
+SELECT churnwarn.add_rule('wt.payments', 'overdue', 'above', '1000', 'late_payment') > 0 AS added;
+CREATE TABLE wt.payments_apac PARTITION OF wt.payments FOR VALUES IN ('APAC');
+SELECT c.relname, t.tgname, t.tgparentid <> 0 AS cloned
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relname LIKE 'payments%' AND t.tgname LIKE 'churnwarn%' ORDER BY 1, 2;
+INSERT INTO wt.payments VALUES ('P-1', 'EU', 10, NULL), ('P-2', 'US', 2000, NULL), ('P-3', 'APAC', 0, NULL);
+-- move without a change of the rule column: nothing
+UPDATE wt.payments SET region = 'US' WHERE customer = 'P-1';
+-- move that crosses the threshold: raised once, as an UPDATE
+UPDATE wt.payments SET region = 'APAC', overdue = 5000 WHERE customer = 'P-1';
+-- move of a row already above: nothing
+UPDATE wt.payments SET region = 'EU' WHERE customer = 'P-2';
+UPDATE wt.payments SET overdue = 1500 WHERE customer = 'P-3';
+SELECT customer_id, signal_type, tbl, op, old, new FROM pg_temp.new_signals();
+SELECT tableoid::regclass, * FROM wt.payments ORDER BY customer;
+-- a partitioned customer master: moving a customer between partitions does
+-- not terminate it
+CREATE TABLE wt.accounts (id integer, region text, name text) PARTITION BY LIST (region);
+CREATE TABLE wt.accounts_a PARTITION OF wt.accounts FOR VALUES IN ('a');
+CREATE TABLE wt.accounts_b PARTITION OF wt.accounts FOR VALUES IN ('b');
+SELECT churnwarn.watch('wt.accounts', 'id', '{"name": "name", "region": "region"}');
+INSERT INTO wt.accounts VALUES (501, 'a', 'Moving Co');
+UPDATE wt.accounts SET region = 'b' WHERE id = 501;
+SELECT customer_id, name, region, status FROM churnwarn.customer WHERE customer_id = '501';
+UPDATE wt.accounts SET region = 'a', id = 502 WHERE id = 501;
+SELECT customer_id, name, region, status FROM churnwarn.customer WHERE customer_id IN ('501', '502');
+DELETE FROM wt.accounts;
+SELECT customer_id, status FROM churnwarn.customer WHERE customer_id IN ('501', '502');
+-- watching a partition of a watched table is refused
+SELECT churnwarn.watch('wt.payments_eu', 'customer');
+\echo :SQLSTATE
+
+------------------------------------------------------------------------
+-- TRUNCATE is refused on a watched table and on its partitions
+------------------------------------------------------------------------
+TRUNCATE wt.orders;
+\echo :SQLSTATE
+TRUNCATE wt.payments;
+\echo :SQLSTATE
+TRUNCATE wt.payments_apac;
+\echo :SQLSTATE
+SELECT count(*) AS still_there FROM wt.payments;
+
+------------------------------------------------------------------------
+-- Schema changes: renames are followed, dropped columns drop their rules
+------------------------------------------------------------------------
+ALTER TABLE wt.orders RENAME COLUMN amount TO order_value;
+ALTER TABLE wt.orders RENAME COLUMN customer TO client;
+ALTER TABLE wt.orders RENAME TO purchase_orders;
+SELECT tbl, key_column FROM churnwarn.watched_table WHERE tbl = 'wt.purchase_orders'::regclass;
+SELECT column_name, condition FROM churnwarn.watch_rule
+WHERE tbl = 'wt.purchase_orders'::regclass ORDER BY id;
+UPDATE wt.purchase_orders SET order_value = 1 WHERE client = 204;
+SELECT customer_id, signal_type, tbl, col, old, new FROM pg_temp.new_signals();
+-- a column added between statements: the cached metadata is rebuilt
+ALTER TABLE wt.purchase_orders ADD COLUMN channel text;
+SELECT churnwarn.add_rule('wt.purchase_orders', 'channel', 'equals', 'none', 'cold_response') > 0 AS added;
+UPDATE wt.purchase_orders SET channel = 'none' WHERE client = 201;
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+-- renamed master columns keep feeding the customer
+ALTER TABLE wt.crm RENAME COLUMN company TO legal_name;
+UPDATE wt.crm SET legal_name = 'Alpha Holding' WHERE cust_no = 'C-1';
+SELECT customer_id, name FROM churnwarn.customer WHERE customer_id = 'C-1';
+-- dropping a rule column removes its rules with a NOTICE
+ALTER TABLE wt.purchase_orders DROP COLUMN priority;
+SELECT column_name, condition FROM churnwarn.watch_rule
+WHERE tbl = 'wt.purchase_orders'::regclass ORDER BY id;
+UPDATE wt.purchase_orders SET qty = 0;
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+-- dropping a mapped master column stops feeding that field, with a NOTICE
+ALTER TABLE wt.crm DROP COLUMN land;
+SELECT field FROM churnwarn.watched_attribute WHERE tbl = 'wt.crm'::regclass ORDER BY field;
+UPDATE wt.crm SET legal_name = 'Alpha' WHERE cust_no = 'C-1';
+SELECT customer_id, name, country FROM churnwarn.customer WHERE customer_id = 'C-1';
+-- dropping the customer key column is refused
+ALTER TABLE wt.purchase_orders DROP COLUMN client;
+\echo :SQLSTATE
+-- dropping the table drops its rules
+SELECT count(*) AS rules_before FROM churnwarn.watch_rule WHERE tbl = 'wt.k_int'::regclass;
+DROP TABLE wt.k_int;
+SELECT count(*) AS k_int_watched FROM churnwarn.watched_table WHERE tbl::text LIKE '%k_int%';
+SELECT count(*) AS dangling_rules FROM churnwarn.watch_rule r
+WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = r.tbl);
+
+------------------------------------------------------------------------
+-- older_than: checked by the periodic pass, once per open signal
+------------------------------------------------------------------------
+CREATE TABLE wt.contacts (id serial PRIMARY KEY, customer text, last_contact timestamptz, renewal date);
+CREATE INDEX ON wt.contacts (last_contact);
+INSERT INTO wt.contacts (customer, last_contact, renewal) VALUES
+	('K-1', '2026-01-01 10:00+00', '2026-01-15'),
+	('K-2', '2026-03-01 10:00+00', '2026-06-01'),
+	('K-3', NULL, NULL),
+	(NULL, '2025-01-01 00:00+00', '2025-01-01');
+SELECT churnwarn.watch('wt.contacts', 'customer');
+SELECT churnwarn.add_rule('wt.contacts', 'last_contact', 'older_than', '30 days', 'cold_response') > 0 AS indexed_rule,
+	churnwarn.add_rule('wt.contacts', 'renewal', 'older_than', '1 day', 'renewal_refused') > 0 AS unindexed_rule;
+-- the row trigger does not evaluate older_than
+SELECT count(*) AS raised_by_trigger FROM pg_temp.new_signals();
+SELECT churnwarn.check_older_than('2026-03-15 00:00+00');
+SELECT customer_id, signal_type, source FROM pg_temp.new_signals();
+-- idempotent while the signal is open
+SELECT churnwarn.check_older_than('2026-03-15 00:00+00');
+SELECT churnwarn.check_older_than('2026-03-20 00:00+00');
+-- later, more rows are old
+SELECT churnwarn.check_older_than('2026-07-01 00:00+00');
+SELECT customer_id, signal_type, source FROM pg_temp.new_signals();
+SELECT detail->>'row' AS row, detail->>'value' AS value FROM churnwarn.signal
+WHERE customer_id = 'K-2' AND signal_type = 'renewal_refused';
+-- once resolved, a row that is still too old is raised again
+SELECT churnwarn.resolve_signal(id, 'called') FROM churnwarn.signal
+WHERE customer_id = 'K-1' AND signal_type = 'cold_response';
+SELECT churnwarn.check_older_than('2026-07-01 00:00+00');
+SELECT customer_id, signal_type, source FROM pg_temp.new_signals();
+-- older_than on a partitioned table
+SELECT churnwarn.add_rule('wt.payments', 'paid_on', 'older_than', '90 days', 'late_payment') > 0 AS added;
+UPDATE wt.payments SET paid_on = '2026-01-01' WHERE customer = 'P-2';
+SELECT churnwarn.check_older_than('2026-07-01 00:00+00');
+SELECT customer_id, signal_type, source FROM pg_temp.new_signals();
+
+------------------------------------------------------------------------
+-- Refusals: clear errors, nothing changed
+------------------------------------------------------------------------
+CREATE TEMP TABLE counts AS
+SELECT (SELECT count(*) FROM churnwarn.watched_table) AS tables,
+	(SELECT count(*) FROM churnwarn.watch_rule) AS rules,
+	(SELECT count(*) FROM churnwarn.watched_attribute) AS attributes,
+	(SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'churnwarn_watch%') AS triggers;
+CREATE VIEW wt.order_view AS SELECT * FROM wt.purchase_orders;
+CREATE TABLE wt.plain (id integer, u uuid, t text, n numeric, d date);
+-- system catalogs, churnwarn's own tables, views
+SELECT churnwarn.watch('pg_catalog.pg_class', 'relname');
+\echo :SQLSTATE
+SELECT churnwarn.watch('churnwarn.customer', 'customer_id');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.order_view', 'client');
+\echo :SQLSTATE
+-- a column that does not exist, a table watched twice, NULLs
+SELECT churnwarn.watch('wt.plain', 'no_such_column');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.contacts', 'customer');
+\echo :SQLSTATE
+SELECT churnwarn.watch(NULL, 'id');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', NULL);
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id', NULL);
+\echo :SQLSTATE
+-- attributes: not an object, an unrecognized field, a missing column, a
+-- column of the wrong type, a value that is not a column name
+SELECT churnwarn.watch('wt.plain', 'id', '["name"]');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id', '{"nickname": "t"}');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id', '{"name": "no_such_column"}');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id', '{"annual_value": "t"}');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id', '{"name": 1}');
+\echo :SQLSTATE
+-- add_rule: a table that is not watched, a missing column, unsupported
+-- conditions for the type, an unrecognized condition or signal type,
+-- thresholds that do not fit, NULLs
+SELECT churnwarn.add_rule('wt.plain', 'n', 'above', '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.watch('wt.plain', 'id');
+SELECT churnwarn.add_rule('wt.plain', 'nope', 'above', '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'u', 'above', '00000000-0000-0000-0000-000000000000', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 't', 'older_than', '1 day', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'd', 'drop_pct', '10', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'rises', '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'above', '1', 'no_such_signal');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'above', 'lots', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'drop_pct', '150', 'order_cut');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'd', 'older_than', '-3 days', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'changed', '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'above', NULL, 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', NULL, 'above', '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', NULL, '1', 'complaint');
+\echo :SQLSTATE
+SELECT churnwarn.add_rule('wt.plain', 'n', 'above', '1', NULL);
+\echo :SQLSTATE
+SELECT churnwarn.unwatch('wt.plain');
+-- unwatch: a table that is not watched, NULL
+SELECT churnwarn.unwatch('wt.plain');
+\echo :SQLSTATE
+SELECT churnwarn.unwatch(NULL);
+\echo :SQLSTATE
+SELECT churnwarn.check_older_than(NULL);
+\echo :SQLSTATE
+SELECT (SELECT count(*) FROM churnwarn.watched_table) AS tables,
+	(SELECT count(*) FROM churnwarn.watch_rule) AS rules,
+	(SELECT count(*) FROM churnwarn.watched_attribute) AS attributes,
+	(SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'churnwarn_watch%') AS triggers
+EXCEPT SELECT * FROM counts;
+
+------------------------------------------------------------------------
+-- unwatch: triggers and rules go, signals stay, TRUNCATE works again
+------------------------------------------------------------------------
+SELECT churnwarn.unwatch('wt.payments');
+SELECT count(*) AS payment_triggers FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relname LIKE 'payments%' AND t.tgname LIKE 'churnwarn%';
+SELECT count(*) AS payment_rules FROM churnwarn.watch_rule WHERE tbl = 'wt.payments'::regclass;
+UPDATE wt.payments SET overdue = 99999;
+SELECT count(*) AS raised FROM pg_temp.new_signals();
+TRUNCATE wt.payments;
+SELECT count(*) AS signals_kept FROM churnwarn.signal WHERE customer_id LIKE 'P-%';
