@@ -29,11 +29,13 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS = \
 	install \
 	schema_tap \
+	lint \
 	calendar \
 	grading \
 	workflow_trigger \
 	bad_input \
 	customer_risk \
+	hijack \
 	uninstall
 REGRESS_OPTS = --inputdir=test
 ISOLATION = one_open_warning notify_config
