@@ -36,6 +36,9 @@ REGRESS = \
 	bad_input \
 	customer_risk \
 	hijack \
+	fuzz_args \
+	reinstall \
+	upgrade \
 	uninstall
 REGRESS_OPTS = --inputdir=test
 ISOLATION = one_open_warning notify_config
