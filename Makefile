@@ -52,3 +52,11 @@ include $(PGXS)
 
 $(DATA_built): $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
+
+# The long runs of the reliability suite (issue 8): 100 crash cycles and
+# sqlsmith for 10 minutes, in throwaway clusters (see tools/test.sh).
+.PHONY: stress
+stress:
+	CW_TESTS="install uninstall" CW_SPECS="" CW_EXTRA="crash sqlsmith" \
+	CW_CRASH_CYCLES=100 CW_SQLSMITH_QUERIES=100000 CW_SQLSMITH_SECONDS=600 \
+	tools/test.sh
