@@ -34,6 +34,7 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS = \
 	install \
 	schema_tap \
+	lint \
 	calendar \
 	grading \
 	workflow_trigger \
@@ -43,6 +44,10 @@ REGRESS = \
 	audit \
 	watch \
 	watch_drop_extension \
+	hijack \
+	fuzz_args \
+	reinstall \
+	upgrade \
 	uninstall
 REGRESS_OPTS = --inputdir=test
 ISOLATION = one_open_warning notify_config audit_chain watch_concurrency
@@ -56,3 +61,11 @@ include $(PGXS)
 
 $(DATA_built): $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
+
+# The long runs of the reliability suite (issue 8): 100 crash cycles and
+# sqlsmith for 10 minutes, in throwaway clusters (see tools/test.sh).
+.PHONY: stress
+stress:
+	CW_TESTS="install uninstall" CW_SPECS="" CW_EXTRA="crash sqlsmith" \
+	CW_CRASH_CYCLES=100 CW_SQLSMITH_QUERIES=100000 CW_SQLSMITH_SECONDS=600 \
+	tools/test.sh

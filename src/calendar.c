@@ -277,6 +277,19 @@ cal_nth_working_day(const ChurnwarnCalendar *cal, DateADT start, int n,
 		todo = 1;
 		d = start - 1;
 	}
+	else if (todo > (step > 0 ? (int64) CAL_DATE_END - 1 - start
+					 : (int64) start - CAL_DATE_MIN))
+	{
+		/*
+		 * Every working day takes at least one calendar day, so more working
+		 * days than there are days left in the timestamp range cannot be
+		 * found: fail at once rather than scan 10^8 days (n = INT_MAX took
+		 * seconds of CPU before the scan reached the end of the range).
+		 */
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	}
 	while (todo > 0)
 	{
 		CHECK_FOR_INTERRUPTS();

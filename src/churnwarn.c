@@ -144,27 +144,27 @@ churnwarn_current_actor(void)
 }
 
 /*
- * churnwarn_now
+ * churnwarn_clock_now
  *		The time churnwarn works at: churnwarn.clock if set, else the start
  *		time of the transaction (like now()).
  */
 TimestampTz
-churnwarn_now(void)
+churnwarn_clock_now(void)
 {
 	if (clock_set)
 		return clock_value;
 	return GetCurrentTransactionStartTimestamp();
 }
 
-PG_FUNCTION_INFO_V1(churnwarn_now_sql);
+PG_FUNCTION_INFO_V1(churnwarn_now);
 
 /*
- * churnwarn_now_sql
+ * churnwarn_now
  *		churnwarn.now() -> timestamptz: the time churnwarn works at, for SQL
  *		code that must follow churnwarn.clock like the C code does.
  */
 Datum
-churnwarn_now_sql(PG_FUNCTION_ARGS)
+churnwarn_now(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TIMESTAMPTZ(churnwarn_now());
+	PG_RETURN_TIMESTAMPTZ(churnwarn_clock_now());
 }

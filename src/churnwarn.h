@@ -35,7 +35,7 @@ extern void _PG_init(void);
 
 /* churnwarn.c */
 extern const char *churnwarn_current_actor(void);
-extern TimestampTz churnwarn_now(void);
+extern TimestampTz churnwarn_clock_now(void);
 
 /* json.c: building JSON text without per-row to_jsonb calls */
 extern void churnwarn_json_key(StringInfo buf, bool *first, const char *key);

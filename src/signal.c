@@ -83,7 +83,7 @@ churnwarn_report_signal(PG_FUNCTION_ARGS)
 	char	   *customer_id = customer_arg(fcinfo, 0);
 	char	   *type;
 	TimestampTz observed_at;
-	TimestampTz now = churnwarn_now();
+	TimestampTz now = churnwarn_clock_now();
 	Jsonb	   *detail;
 	Datum		v[7];
 	char		nulls[8] = "       ";
@@ -102,7 +102,7 @@ churnwarn_report_signal(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("observation time must be finite")));
-	if (observed_at > churnwarn_now() + CLOCK_SKEW_USECS)
+	if (observed_at > churnwarn_clock_now() + CLOCK_SKEW_USECS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("observation time %s is in the future",
@@ -181,7 +181,7 @@ close_signal(int64 id, const char *to_status, const char *const *from,
 		from_d[i] = CStringGetTextDatum(from[i]);
 	v[0] = Int64GetDatum(id);
 	v[1] = CStringGetTextDatum(to_status);
-	v[2] = TimestampTzGetDatum(churnwarn_now());
+	v[2] = TimestampTzGetDatum(churnwarn_clock_now());
 	v[3] = note;
 	if (note_null)
 		nulls[3] = 'n';
@@ -265,7 +265,7 @@ compute_readonly(const char *customer_id, ChurnwarnGradeInput *in,
 		(void) churnwarn_read_grade(customer_id, &prev);
 		memset(in, 0, sizeof(*in));
 		in->prev_level = prev;
-		churnwarn_compute_for(customer_id, churnwarn_now(),
+		churnwarn_compute_for(customer_id, churnwarn_clock_now(),
 							  false, in, out);
 	}
 	PG_FINALLY();
@@ -340,7 +340,7 @@ churnwarn_use_scheme(PG_FUNCTION_ARGS)
 	uint64		i;
 	uint64		n;
 	char	  **ids;
-	TimestampTz now = churnwarn_now();
+	TimestampTz now = churnwarn_clock_now();
 
 	require_arg(fcinfo, 0, "scheme");
 	scheme = text_to_cstring(PG_GETARG_TEXT_PP(0));

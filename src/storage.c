@@ -115,7 +115,7 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		" pg_catalog.date_part('epoch', t.half_life), v.rank,"
 		" t.floor_min_amount::pg_catalog.float8"
 		" FROM churnwarn.signal_type t LEFT JOIN churnwarn.severity v"
-		" ON v.severity" EQ "t.floor_severity ORDER BY t.code COLLATE \"C\"",
+		" ON v.severity" EQ "t.floor_severity ORDER BY t.code COLLATE pg_catalog.\"C\"",
 		0, {InvalidOid}
 	},
 	[CW_Q_CFG_TIERS] = {

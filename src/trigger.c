@@ -167,7 +167,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 	int			n = 0;
 	int			cap = 16;
 	int			i;
-	TimestampTz now = churnwarn_now();
+	TimestampTz now = churnwarn_clock_now();
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -231,7 +231,7 @@ churnwarn_customer_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = check_row_trigger(fcinfo, "churnwarn_customer_trigger");
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	TimestampTz now = churnwarn_now();
+	TimestampTz now = churnwarn_clock_now();
 
 	churnwarn_spi_connect();
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))

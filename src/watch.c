@@ -133,6 +133,24 @@ watched_root(Oid relid, bool is_partition)
 }
 
 /*
+ * open_existing
+ *		relation_open for an OID that came from the user (a regclass argument
+ *		such as 0 or a dropped table's OID): a clear error, not an internal
+ *		one, when no such relation exists.
+ */
+static Relation
+open_existing(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel = try_relation_open(relid, lockmode);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return rel;
+}
+
+/*
  * open_watchable
  *		Open the table with ShareRowExclusiveLock (the lock CREATE TRIGGER
  *		takes, so no concurrent DDL changes it under us) and refuse what
@@ -150,7 +168,7 @@ open_watchable(Oid relid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot watch system catalog \"%s\"", get_rel_name(relid))));
-	rel = relation_open(relid, ShareRowExclusiveLock);
+	rel = open_existing(relid, ShareRowExclusiveLock);
 	relkind = rel->rd_rel->relkind;
 	if (IsSystemRelation(rel))
 		ereport(ERROR,
@@ -526,7 +544,7 @@ churnwarn_add_rule(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("condition \"%s\" needs a threshold", condname)));
 
-	rel = relation_open(relid, ShareRowExclusiveLock);
+	rel = open_existing(relid, ShareRowExclusiveLock);
 	churnwarn_spi_connect();
 	if (watched_root(relid, false) != relid)
 		ereport(ERROR,
@@ -613,7 +631,7 @@ churnwarn_unwatch(PG_FUNCTION_ARGS)
 
 	require_arg(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
-	rel = relation_open(relid, AccessExclusiveLock);
+	rel = open_existing(relid, AccessExclusiveLock);
 	churnwarn_spi_connect();
 	if (watched_root(relid, false) != relid)
 		ereport(ERROR,

@@ -9,7 +9,7 @@ set -euo pipefail
 
 CW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CW_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap \
-libtap-parser-sourcehandler-pgtap-perl libipc-run-perl build-essential"
+libtap-parser-sourcehandler-pgtap-perl libipc-run-perl build-essential sqlsmith"
 
 cw_log() { printf '==> %s\n' "$*" >&2; }
 

@@ -4,8 +4,16 @@
 # Installs what is missing, builds with warnings as errors into a private
 # copy of PostgreSQL 15 (the system's extension directory is not touched),
 # starts a throwaway cluster as the postgres OS user and runs pg_regress
-# (including the pgTAP files) and the isolation specs.  Prints every
-# summary and, on failure, regression.diffs.  Exit status 0 only if all pass.
+# (including the pgTAP files) and the isolation specs, then the upgrade
+# path (test/upgrade/run.sh), crash safety (test/crash/run.sh) and sqlsmith
+# (test/sqlsmith/run.sh).  Prints every summary and, on failure,
+# regression.diffs.  Exit status 0 only if all pass.
+#   CW_TESTS="install hijack uninstall"  a subset of the regress tests
+#   CW_SPECS=""                          no isolation specs
+#   CW_EXTRA="crash"                     which extra scripts (all by default,
+#                                        none when CW_TESTS is set)
+#   CW_SQLSMITH=0                        skip sqlsmith
+#   CW_CRASH_CYCLES, CW_SQLSMITH_QUERIES, CW_SQLSMITH_SECONDS: sizes
 source "$(dirname "$0")/lib.sh"
 
 cw_ensure_packages
@@ -31,6 +39,28 @@ for f in regression.diffs output_iso/regression.diffs; do
 		cw_log "$f"
 		cat "$f"
 	fi
+done
+[ -s results/fuzz_args.slowest ] && cat results/fuzz_args.slowest
+
+# The scripts beyond pg_regress and isolation (issue 8), each printing one
+# summary line: the upgrade path against this cluster, crash safety and
+# sqlsmith in throwaway clusters of their own.  All run by default; with
+# CW_TESTS set (a subset of the regress tests) only those named in
+# CW_EXTRA do.  CW_SQLSMITH=0 skips sqlsmith.
+if [ -n "${CW_TESTS:-}" ]; then
+	extra=${CW_EXTRA:-}
+else
+	extra=${CW_EXTRA-upgrade crash sqlsmith}
+fi
+[ "${CW_SQLSMITH:-1}" = 0 ] && extra=${extra//sqlsmith/}
+for x in $extra; do
+	cw_log "$x"
+	case $x in
+	upgrade) test/upgrade/run.sh || status=1 ;;
+	crash) test/crash/run.sh "$PGC" || status=1 ;;
+	sqlsmith) test/sqlsmith/run.sh "$PGC" || status=1 ;;
+	*) echo "unknown CW_EXTRA entry $x" && status=1 ;;
+	esac
 done
 if [ $status -eq 0 ]; then
 	echo "churnwarn test suite: ALL PASSED"

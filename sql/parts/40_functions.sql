@@ -51,7 +51,7 @@ COMMENT ON FUNCTION churnwarn.use_scheme(text) IS
 CREATE FUNCTION churnwarn.now()
 RETURNS timestamptz
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED
-AS 'MODULE_PATHNAME', 'churnwarn_now_sql';
+AS 'MODULE_PATHNAME', 'churnwarn_now';
 COMMENT ON FUNCTION churnwarn.now() IS
 	'The time churnwarn works at: churnwarn.clock if set, else the transaction start time.';
 

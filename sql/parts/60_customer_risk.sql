@@ -60,3 +60,4 @@ COMMENT ON COLUMN churnwarn.customer_risk.warning_opened_at IS 'When the open wa
 COMMENT ON COLUMN churnwarn.customer_risk.graded_at IS 'When the proposed level last changed.';
 COMMENT ON COLUMN churnwarn.customer_risk.top_reasons IS 'Up to three signal contributions (type, points, decay, status) from the explanation of the last level change, largest first.';
 REVOKE ALL ON churnwarn.customer_risk FROM PUBLIC;
+COMMENT ON FUNCTION churnwarn.explain(text) IS 'drift';

@@ -162,6 +162,9 @@ BEGIN
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER churnwarn_audit_truncate BEFORE TRUNCATE ON %s '
 		'FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger()', tbl);
+	-- DROP EXTENSION takes the triggers with it, on any table
+	EXECUTE pg_catalog.format('ALTER TRIGGER churnwarn_audit ON %s DEPENDS ON EXTENSION churnwarn', tbl);
+	EXECUTE pg_catalog.format('ALTER TRIGGER churnwarn_audit_truncate ON %s DEPENDS ON EXTENSION churnwarn', tbl);
 	RETURN true;
 END
 $$;
