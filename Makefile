@@ -19,6 +19,7 @@ OBJS = \
 	src/regrade.o \
 	src/signal.o \
 	src/calendar.o \
+	src/workflow.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
