@@ -35,6 +35,8 @@ REGRESS = \
 	workflow_trigger \
 	bad_input \
 	customer_risk \
+	workflow \
+	workflow_refusals \
 	uninstall
 REGRESS_OPTS = --inputdir=test
 ISOLATION = one_open_warning notify_config

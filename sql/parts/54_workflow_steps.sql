@@ -381,12 +381,15 @@ BEGIN
 	PERFORM churnwarn.require_text(issue.department, 'department');
 	PERFORM churnwarn.require_text(issue.owner, 'owner');
 	w := churnwarn.step_warning(issue.warning_id);
-	IF w.status OPERATOR(pg_catalog.<>) 'confirmed' THEN
+	IF w.status OPERATOR(pg_catalog.=) 'open' THEN
 		RAISE EXCEPTION 'cannot issue warning %', w.id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				DETAIL = pg_catalog.format('The warning is %s; only a confirmed warning is issued.', w.status),
-				HINT = CASE WHEN w.status OPERATOR(pg_catalog.=) 'open'
-					THEN 'Assess the warning and have its level approved first.' END;
+				DETAIL = 'The warning is open; only a confirmed warning is issued.',
+				HINT = 'Assess the warning and have its level approved first.';
+	ELSIF w.status OPERATOR(pg_catalog.<>) 'confirmed' THEN
+		RAISE EXCEPTION 'cannot issue warning %', w.id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				DETAIL = pg_catalog.format('The warning is %s; only a confirmed warning is issued.', w.status);
 	END IF;
 	lw := churnwarn.step_workflow(w, w.level);
 	SELECT x.* INTO c FROM churnwarn.cause x WHERE x.cause OPERATOR(pg_catalog.=) w.cause;

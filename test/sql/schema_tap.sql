@@ -6,13 +6,15 @@
 \set ON_ERROR_STOP true
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(27);
+SELECT plan(42);
 
 SELECT has_schema('churnwarn');
 SELECT tables_are('churnwarn', ARRAY['calendar', 'calendar_day', 'severity', 'scheme', 'scheme_level', 'tier',
 	'signal_type', 'settings', 'customer', 'customer_grade', 'signal', 'warning',
-	'warning_event', 'grade_history']);
-SELECT views_are('churnwarn', ARRAY['customer_risk']);
+	'warning_event', 'grade_history', 'level_workflow', 'level_approver', 'cause',
+	'warning_assessment', 'warning_approval', 'warning_plan', 'warning_progress',
+	'warning_communication', 'warning_evaluation', 'warning_revisit', 'warning_postmortem']);
+SELECT views_are('churnwarn', ARRAY['customer_risk', 'tracking_ledger']);
 SELECT has_function('churnwarn', 'report_signal',
 	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric']);
 SELECT has_function('churnwarn', 'resolve_signal', ARRAY['bigint', 'text']);
@@ -58,7 +60,13 @@ SELECT set_eq($$
 	JOIN pg_class c ON c.oid = x.oid WHERE e.extname = 'churnwarn'
 $$, ARRAY['calendar', 'calendar_day', 'severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings',
 	'customer', 'customer_grade', 'signal', 'signal_id_seq', 'warning', 'warning_id_seq',
-	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq'],
+	'warning_event', 'warning_event_id_seq', 'grade_history', 'grade_history_id_seq',
+	'level_workflow', 'level_approver', 'cause',
+	'warning_assessment', 'warning_assessment_id_seq', 'warning_approval', 'warning_approval_id_seq',
+	'warning_plan', 'warning_plan_id_seq', 'warning_progress', 'warning_progress_id_seq',
+	'warning_communication', 'warning_communication_id_seq', 'warning_evaluation',
+	'warning_evaluation_id_seq', 'warning_revisit', 'warning_revisit_id_seq',
+	'warning_postmortem', 'warning_postmortem_id_seq'],
 	'every table and sequence with user data is dumped by pg_dump');
 SELECT is_empty($$
 	SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
@@ -72,6 +80,27 @@ SELECT is_empty($$
 $$, 'every function has a comment');
 SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
 	WHERE oid = 'churnwarn.customer_risk'::regclass), 'customer_risk runs as the invoker');
+-- the workflow contract
+SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text']);
+SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text', 'text']);
+SELECT has_function('churnwarn', 'approve', ARRAY['bigint', 'text', 'text']);
+SELECT function_returns('churnwarn', 'issue', ARRAY['bigint', 'text', 'text'], 'jsonb');
+SELECT function_returns('churnwarn', 'submit_plan', ARRAY['bigint', 'jsonb'], 'integer');
+SELECT has_function('churnwarn', 'approve_plan', ARRAY['bigint', 'text']);
+SELECT has_function('churnwarn', 'record_progress', ARRAY['bigint', 'text', 'text']);
+SELECT has_function('churnwarn', 'record_communication', ARRAY['bigint', 'text', 'text[]', 'text', 'text']);
+SELECT has_function('churnwarn', 'evaluate', ARRAY['bigint', 'text', 'text', 'text']);
+SELECT has_function('churnwarn', 'record_postmortem', ARRAY['bigint', 'text', 'text', 'text']);
+SELECT function_returns('churnwarn', 'tick', ARRAY['timestamp with time zone'], 'jsonb');
+SELECT volatility_is('churnwarn', 'now', ARRAY[]::text[], 'stable');
+SELECT has_function('churnwarn', 'regrade', ARRAY['text', 'timestamp with time zone']);
+SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
+	WHERE oid = 'churnwarn.tracking_ledger'::regclass), 'tracking_ledger runs as the invoker');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'churnwarn'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+		AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')
+$$, 'every PL/pgSQL function pins search_path = pg_catalog, pg_temp');
 
 SELECT * FROM finish();
 ROLLBACK;
