@@ -39,7 +39,7 @@ REGRESS = \
 	workflow_refusals \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config
+ISOLATION = one_open_warning notify_config workflow_concurrency
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
