@@ -19,6 +19,7 @@ OBJS = \
 	src/regrade.o \
 	src/signal.o \
 	src/calendar.o \
+	src/workflow.o \
 	src/audit.o \
 	src/rules.o \
 	src/watch_cache.o \
@@ -40,6 +41,8 @@ REGRESS = \
 	workflow_trigger \
 	bad_input \
 	customer_risk \
+	workflow \
+	workflow_refusals \
 	review \
 	audit \
 	watch \
@@ -50,7 +53,7 @@ REGRESS = \
 	upgrade \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config audit_chain watch_concurrency
+ISOLATION = one_open_warning notify_config workflow_concurrency audit_chain watch_concurrency
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

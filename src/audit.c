@@ -687,7 +687,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	audit_init();
 
 	/* Everything that does not need the chain is done before the lock. */
-	actor = pstrdup(churnwarn_current_actor());
+	actor = pstrdup(churnwarn_actor_name());
 	memset(&entry, 0, sizeof(entry));
 	entry.customer_id = customer_id;
 	entry.at = GetCurrentTransactionStartTimestamp();

@@ -130,13 +130,13 @@ _PG_init(void)
 }
 
 /*
- * churnwarn_current_actor
+ * churnwarn_actor_name
  *		The person to record for a change: churnwarn.actor if set, else the
  *		session user.  The result is palloc'd in the current context or
  *		points at GUC storage; callers copy it before changing contexts.
  */
 const char *
-churnwarn_current_actor(void)
+churnwarn_actor_name(void)
 {
 	if (churnwarn_actor != NULL && churnwarn_actor[0] != '\0')
 		return churnwarn_actor;

@@ -34,7 +34,7 @@ extern char *churnwarn_clock;	/* churnwarn.clock, may be empty */
 extern void _PG_init(void);
 
 /* churnwarn.c */
-extern const char *churnwarn_current_actor(void);
+extern const char *churnwarn_actor_name(void);
 extern TimestampTz churnwarn_clock_now(void);
 
 /* json.c: building JSON text without per-row to_jsonb calls */
@@ -170,6 +170,9 @@ typedef struct ChurnwarnWarningRow
 	char	   *status;			/* workflow status */
 	int			proposed_level; /* level the rules propose */
 	int			level;			/* confirmed level, 0 if none */
+	char	   *scheme;			/* scheme the warning was opened under */
+	int			assessed_level; /* level of the current assessment, 0 if
+								 * none (pending approval or confirmed) */
 } ChurnwarnWarningRow;
 
 extern void churnwarn_spi_connect(void);
@@ -191,7 +194,13 @@ extern void churnwarn_update_grade(const char *customer_id, int level,
 extern int64 churnwarn_insert_warning(const char *customer_id, const char *scheme,
 									  int level, int64 signal_id,
 									  TimestampTz at, TimestampTz observed_at,
-									  TimestampTz report_due);
+									  TimestampTz report_due,
+									  TimestampTz assess_due);
+extern bool churnwarn_read_level_workflow(const char *customer_id,
+										  const char *scheme, int level,
+										  char **calendar, int *assess_days);
+extern void churnwarn_reassess_warning(int64 warning_id, TimestampTz at,
+									   TimestampTz assess_due);
 extern void churnwarn_update_warning_level(int64 warning_id, int level,
 										   bool dismiss, TimestampTz at);
 extern void churnwarn_insert_event(int64 warning_id, const char *customer_id,
@@ -205,8 +214,12 @@ extern void churnwarn_insert_history(const char *customer_id, TimestampTz at,
 extern void churnwarn_bump_config_version(void);
 
 /* grading pipeline shared by the triggers and the SQL functions (signal.c) */
-extern int	churnwarn_regrade(const char *customer_id, int64 signal_id,
+extern int	churnwarn_regrade_customer(const char *customer_id, int64 signal_id,
 							  TimestampTz now);
+/* workflow.c: deadlines stamped by the grading pipeline */
+extern TimestampTz churnwarn_assess_due(const char *customer_id,
+										const char *scheme, int level,
+										TimestampTz from);
 extern void churnwarn_compute_for(const char *customer_id, TimestampTz now,
 								  bool lock, ChurnwarnGradeInput *in,
 								  ChurnwarnGradeResult *out);

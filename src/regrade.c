@@ -5,8 +5,20 @@
  *	  level, and when it changes record the change, open, escalate,
  *	  de-escalate or dismiss the warning, and notify listeners.
  *
- * Shared by the triggers (trigger.c) and the SQL functions (signal.c); the
- * caller is connected to SPI.  Every write happens in the caller's
+ * Shared by the triggers (trigger.c) and the SQL functions (signal.c,
+ * workflow.c); the caller is connected to SPI.
+ *
+ * Workflow rules applied here (design.md "The warning workflow"):
+ * - a warning is opened only when the level rises to >= 1 with no warning
+ *	 in progress (a level that falls after a warning was closed opens
+ *	 nothing); it gets its report deadline (observation + report_within) and
+ *	 its assessment deadline (the level's assess_days working days after the
+ *	 report, in the customer's calendar);
+ * - an escalation above the level of the warning's current assessment
+ *	 (pending approval or confirmed) sends the warning back to "open" for
+ *	 re-assessment at the new level: a "reassessment" event follows the
+ *	 "escalated" one, the old cycle's step times and deadlines are cleared,
+ *	 the confirmed level stays in force until the new one is confirmed.  Every write happens in the caller's
  * transaction, so a rolled-back signal leaves no trace of its grade.
  *
  * Copyright (c) 2026, churnwarn authors
@@ -127,7 +139,35 @@ triggering_observation(const ChurnwarnGradeInput *in, int64 signal_id)
 }
 
 /*
- * churnwarn_regrade
+ * send_back_for_reassessment
+ *		The proposed level rose above the level the warning was assessed at:
+ *		reopen it for assessment at the new level with a new deadline, and
+ *		record a "reassessment" event (from the assessed to the new level).
+ */
+static void
+send_back_for_reassessment(const ChurnwarnWarningRow *w,
+						   const char *customer_id, int level, TimestampTz now)
+{
+	TimestampTz due = churnwarn_assess_due(customer_id, w->scheme, level, now);
+	StringInfoData detail;
+	bool		first = true;
+
+	churnwarn_reassess_warning(w->id, now, due);
+	initStringInfo(&detail);
+	appendStringInfoChar(&detail, '{');
+	churnwarn_json_str(&detail, &first, "previous_status", w->status);
+	churnwarn_json_int(&detail, &first, "assessed_level", w->assessed_level);
+	if (w->level > 0)
+		churnwarn_json_int(&detail, &first, "confirmed_level", w->level);
+	if (due != DT_NOBEGIN)
+		churnwarn_json_ts(&detail, &first, "assess_due", due);
+	appendStringInfoChar(&detail, '}');
+	churnwarn_insert_event(w->id, customer_id, now, "reassessment",
+						   w->assessed_level, level, detail.data);
+}
+
+/*
+ * churnwarn_regrade_customer
  *		Regrade one customer and apply the consequences.  signal_id names the
  *		signal whose change caused it (0 if none).  Returns the new level.
  *
@@ -136,7 +176,7 @@ triggering_observation(const ChurnwarnGradeInput *in, int64 signal_id)
  *		guarantees at most one open warning per customer.
  */
 int
-churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
+churnwarn_regrade_customer(const char *customer_id, int64 signal_id, TimestampTz now)
 {
 	ChurnwarnGradeInput in;
 	ChurnwarnGradeResult out;
@@ -146,6 +186,7 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 	int			prev;
 	int64		warning_id = 0;
 	bool		have_warning;
+	bool		reassess = false;
 
 	if (!churnwarn_lock_grade(customer_id, &prev))
 	{
@@ -169,18 +210,22 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 						   in.cfg->version, now);
 
 	have_warning = churnwarn_read_open_warning(customer_id, &w);
-	if (!have_warning && out.level > 0)
+	if (!have_warning && out.level > 0 && out.level > prev)
 	{
 		TimestampTz observed = triggering_observation(&in, signal_id);
 		TimestampTz report_due = DT_NOBEGIN;
+		TimestampTz assess_due;
 
 		if (observed != DT_NOBEGIN)
 			report_due = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
 																 TimestampTzGetDatum(observed),
 																 IntervalPGetDatum(&in.cfg->report_within)));
+		assess_due = churnwarn_assess_due(customer_id, in.cfg->scheme,
+										  out.level, now);
 		warning_id = churnwarn_insert_warning(customer_id, in.cfg->scheme,
 											  out.level, signal_id, now,
-											  observed, report_due);
+											  observed, report_due,
+											  assess_due);
 		event = "opened";
 	}
 	else if (have_warning)
@@ -191,7 +236,10 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 		if (dismiss)
 			event = "dismissed";
 		else if (out.level > w.proposed_level)
+		{
 			event = "escalated";
+			reassess = (w.assessed_level > 0 && out.level > w.assessed_level);
+		}
 		else
 			event = "deescalated";
 		churnwarn_update_warning_level(w.id, out.level, dismiss, now);
@@ -216,6 +264,8 @@ churnwarn_regrade(const char *customer_id, int64 signal_id, TimestampTz now)
 							   have_warning ? w.proposed_level : prev,
 							   out.level, detail.data);
 	}
+	if (reassess)
+		send_back_for_reassessment(&w, customer_id, out.level, now);
 	churnwarn_insert_history(customer_id, now, prev, out.level, out.score,
 							 in.cfg->version, warning_id, signal_id, expl.data);
 	notify_change(customer_id, event ? event : (out.level > prev ? "escalated" : "deescalated"),

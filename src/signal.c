@@ -152,7 +152,7 @@ churnwarn_report_signal(PG_FUNCTION_ARGS)
 	v[2] = TimestampTzGetDatum(observed_at);
 	v[3] = TimestampTzGetDatum(Max(now, observed_at));
 	if (PG_ARGISNULL(4))
-		v[4] = CStringGetTextDatum(churnwarn_current_actor());
+		v[4] = CStringGetTextDatum(churnwarn_actor_name());
 	else
 		v[4] = PG_GETARG_DATUM(4);
 	v[5] = JsonbPGetDatum(detail);
@@ -382,7 +382,7 @@ churnwarn_use_scheme(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 	for (i = 0; i < n; i++)
-		churnwarn_regrade(ids[i], 0, now);
+		churnwarn_regrade_customer(ids[i], 0, now);
 	churnwarn_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -54,7 +54,7 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		1, {TEXTOID}
 	},
 	[CW_Q_READ_OPEN_WARNING] = {
-		"SELECT id, status, proposed_level, level FROM churnwarn.warning"
+		"SELECT id, status, proposed_level, level, scheme, assessed_level FROM churnwarn.warning"
 		" WHERE customer_id" EQ "$1"
 		" AND status OPERATOR(pg_catalog.<>) ALL ('{closed,dismissed}'::pg_catalog.text[])",
 		1, {TEXTOID}
@@ -71,9 +71,10 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 	},
 	[CW_Q_INSERT_WARNING] = {
 		"INSERT INTO churnwarn.warning (customer_id, scheme, proposed_level, first_signal_id,"
-		" opened_at, observed_at, report_due, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $5) RETURNING id",
-		7, {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+		" opened_at, observed_at, report_due, assess_due, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5) RETURNING id",
+		8, {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID}
 	},
 	[CW_Q_UPDATE_WARNING_LEVEL] = {
 		"UPDATE churnwarn.warning SET proposed_level = $2, updated_at = $3,"
@@ -160,6 +161,27 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		" UNION SELECT customer_id FROM churnwarn.signal"
 		" WHERE status OPERATOR(pg_catalog.<>) 'withdrawn'",
 		0, {InvalidOid}
+	},
+	[CW_Q_READ_LEVEL_WORKFLOW] = {
+		"SELECT c.calendar, w.assess_days FROM churnwarn.customer c"
+		" JOIN churnwarn.level_workflow w ON w.scheme" EQ "$2 AND w.level" EQ "$3"
+		" WHERE c.customer_id" EQ "$1",
+		3, {TEXTOID, TEXTOID, INT4OID}
+	},
+	/*
+	 * Re-assessment: the warning goes back to "open" for a new assessment
+	 * cycle.  The confirmed level stays in force until the new one is
+	 * confirmed; the step times and deadlines of the old cycle are cleared
+	 * (warning_event keeps them) and the new assessment deadline is set.
+	 */
+	[CW_Q_REASSESS_WARNING] = {
+		"UPDATE churnwarn.warning SET status = 'open', assessed_level = NULL,"
+		" assessment_id = NULL, outcome = NULL, assessed_at = NULL, confirmed_at = NULL,"
+		" issued_at = NULL, plan_submitted_at = NULL, notify_due = NULL, plan_due = NULL,"
+		" next_progress_due = NULL, assess_due = $3,"
+		" reassessments = reassessments OPERATOR(pg_catalog.+) 1, updated_at = $2"
+		" WHERE id" EQ "$1",
+		3, {INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 	},
 };
 
@@ -368,6 +390,8 @@ churnwarn_read_open_warning(const char *customer_id, ChurnwarnWarningRow *w)
 	w->status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	w->proposed_level = get_int(3);
 	w->level = get_int(4);
+	w->scheme = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
+	w->assessed_level = get_int(6);
 	return true;
 }
 
@@ -399,10 +423,11 @@ churnwarn_update_grade(const char *customer_id, int level, double score,
 int64
 churnwarn_insert_warning(const char *customer_id, const char *scheme,
 						 int level, int64 signal_id, TimestampTz at,
-						 TimestampTz observed_at, TimestampTz report_due)
+						 TimestampTz observed_at, TimestampTz report_due,
+						 TimestampTz assess_due)
 {
-	Datum		v[7];
-	char		nulls[8] = "       ";
+	Datum		v[8];
+	char		nulls[9] = "        ";
 	bool		isnull;
 
 	v[0] = CStringGetTextDatum(customer_id);
@@ -412,6 +437,9 @@ churnwarn_insert_warning(const char *customer_id, const char *scheme,
 	v[4] = TimestampTzGetDatum(at);
 	v[5] = TimestampTzGetDatum(observed_at);
 	v[6] = TimestampTzGetDatum(report_due);
+	v[7] = TimestampTzGetDatum(assess_due);
+	if (assess_due == DT_NOBEGIN)
+		nulls[7] = 'n';
 	if (signal_id == 0)
 		nulls[3] = 'n';
 	if (observed_at == DT_NOBEGIN)
@@ -450,7 +478,7 @@ churnwarn_insert_event(int64 warning_id, const char *customer_id,
 	v[1] = CStringGetTextDatum(customer_id);
 	v[2] = TimestampTzGetDatum(at);
 	v[3] = CStringGetTextDatum(event);
-	v[4] = CStringGetTextDatum(churnwarn_current_actor());
+	v[4] = CStringGetTextDatum(churnwarn_actor_name());
 	v[5] = Int32GetDatum(from_level);
 	v[6] = Int32GetDatum(to_level);
 	v[7] = churnwarn_jsonb_from_text(detail_json ? detail_json : "{}");
@@ -488,4 +516,47 @@ void
 churnwarn_bump_config_version(void)
 {
 	churnwarn_exec(CW_Q_BUMP_VERSION, NULL, NULL, false, SPI_OK_UPDATE);
+}
+
+/*
+ * churnwarn_read_level_workflow
+ *		The customer's calendar (NULL for the default) and the scheme's
+ *		assessment working days for the level; false if the customer or the
+ *		scheme's workflow row for the level is missing.
+ */
+bool
+churnwarn_read_level_workflow(const char *customer_id, const char *scheme,
+							  int level, char **calendar, int *assess_days)
+{
+	Datum		v[3];
+
+	v[0] = CStringGetTextDatum(customer_id);
+	v[1] = CStringGetTextDatum(scheme);
+	v[2] = Int32GetDatum(level);
+	churnwarn_exec(CW_Q_READ_LEVEL_WORKFLOW, v, NULL, false, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	*calendar = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	*assess_days = get_int(2);
+	return true;
+}
+
+/*
+ * churnwarn_reassess_warning
+ *		Send a warning back for re-assessment with a new assessment deadline
+ *		(DT_NOBEGIN: none); see CW_Q_REASSESS_WARNING.
+ */
+void
+churnwarn_reassess_warning(int64 warning_id, TimestampTz at,
+						   TimestampTz assess_due)
+{
+	Datum		v[3];
+	char		nulls[4] = "   ";
+
+	v[0] = Int64GetDatum(warning_id);
+	v[1] = TimestampTzGetDatum(at);
+	v[2] = TimestampTzGetDatum(assess_due);
+	if (assess_due == DT_NOBEGIN)
+		nulls[2] = 'n';
+	churnwarn_exec(CW_Q_REASSESS_WARNING, v, nulls, false, SPI_OK_UPDATE);
 }

@@ -211,7 +211,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 			i++;
 			signal_id = Max(signal_id, list[i].signal_id);
 		}
-		churnwarn_regrade(list[i].customer_id, signal_id, now);
+		churnwarn_regrade_customer(list[i].customer_id, signal_id, now);
 	}
 	churnwarn_spi_finish();
 	return PointerGetDatum(NULL);
@@ -245,7 +245,7 @@ churnwarn_customer_trigger(PG_FUNCTION_ARGS)
 			column_changed(oldtup, newtup, desc, "status") ||
 			column_changed(oldtup, newtup, desc, "terminated_at") ||
 			column_changed(oldtup, newtup, desc, "customer_id"))
-			churnwarn_regrade(column_text(newtup, desc, "customer_id"), 0, now);
+			churnwarn_regrade_customer(column_text(newtup, desc, "customer_id"), 0, now);
 	}
 	churnwarn_spi_finish();
 	return PointerGetDatum(NULL);

@@ -161,7 +161,7 @@ churnwarn_watch_raise(const char *customer_id, const char *signal_type,
 	v[1] = CStringGetTextDatum(signal_type);
 	v[2] = TimestampTzGetDatum(observed_at);
 	v[3] = TimestampTzGetDatum(Max(now, observed_at));
-	v[4] = CStringGetTextDatum(churnwarn_current_actor());
+	v[4] = CStringGetTextDatum(churnwarn_actor_name());
 	v[5] = CStringGetTextDatum(source);
 	v[6] = churnwarn_jsonb_from_text(detail_json);
 	v[7] = Float8GetDatum(amount);

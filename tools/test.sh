@@ -6,7 +6,8 @@
 # starts a throwaway cluster as the postgres OS user and runs pg_regress
 # (including the pgTAP files) and the isolation specs, then the upgrade
 # path (test/upgrade/run.sh), crash safety (test/crash/run.sh) and sqlsmith
-# (test/sqlsmith/run.sh).  Prints every summary and, on failure,
+# (test/sqlsmith/run.sh), and the pg_cron
+# recipe (test/cron/run.sh; CW_CRON=0 skips it).  Prints every summary and, on failure,
 # regression.diffs.  Exit status 0 only if all pass.
 #   CW_TESTS="install hijack uninstall"  a subset of the regress tests
 #   CW_SPECS=""                          no isolation specs
@@ -33,6 +34,12 @@ cw_log "pg_regress and isolation tests"
 make -s PG_CONFIG="$PGC" installcheck ISOLATION= ${CW_TESTS:+REGRESS="$CW_TESTS"} || status=$?
 if [ "${CW_SPECS-unset}" != "" ]; then
 	make -s PG_CONFIG="$PGC" installcheck REGRESS= ${CW_SPECS:+ISOLATION="$CW_SPECS"} || status=$?
+fi
+# the README's pg_cron recipe in a second cluster that preloads pg_cron
+# (about a minute: pg_cron 1.4 schedules by the minute); CW_CRON=0 skips it
+if [ "${CW_CRON:-1}" != 0 ]; then
+	cw_log "pg_cron recipe (test/cron/run.sh)"
+	"$CW_ROOT/test/cron/run.sh" "$PGC" || status=$?
 fi
 for f in regression.diffs output_iso/regression.diffs; do
 	if [ -s "$f" ]; then

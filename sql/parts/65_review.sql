@@ -301,10 +301,14 @@ CROSS JOIN LATERAL (VALUES
 WHERE x.what IS NOT NULL AND x.at IS NOT NULL
 	AND (x.what OPERATOR(pg_catalog.!~) '^(report|assess|notify|plan)$' OR x.met IS NOT NULL)
 UNION ALL
-SELECT f.department, f.level, f.owner, ev.event, ev.at, NULL
+SELECT f.department, f.level, f.owner,
+	CASE WHEN ev.event OPERATOR(pg_catalog.=) 'evaluated' THEN 'evaluated_partial' ELSE ev.event END,
+	ev.at, NULL
 FROM churnwarn.warning_facts f
 JOIN churnwarn.warning_event ev ON ev.warning_id OPERATOR(pg_catalog.=) f.warning_id
-WHERE ev.event OPERATOR(pg_catalog.=) ANY ('{escalated,deescalated,evaluated_partial}'::pg_catalog.text[])
+WHERE ev.event OPERATOR(pg_catalog.=) ANY ('{escalated,deescalated}'::pg_catalog.text[])
+	OR (ev.event OPERATOR(pg_catalog.=) 'evaluated'
+		AND ev.detail OPERATOR(pg_catalog.->>) 'outcome' OPERATOR(pg_catalog.=) 'partial')
 UNION ALL
 SELECT l.department, COALESCE(l.level, 0), l.owner, 'lost', l.lost_at, NULL
 FROM churnwarn.customer_loss l;
@@ -312,7 +316,7 @@ COMMENT ON VIEW churnwarn.review_items IS 'Every event period_review counts, wit
 COMMENT ON COLUMN churnwarn.review_items.department IS 'Department.';
 COMMENT ON COLUMN churnwarn.review_items.level IS 'Level of the warning (confirmed, else the highest proposed; 0 for a loss without warning).';
 COMMENT ON COLUMN churnwarn.review_items.owner IS 'Responsible person.';
-COMMENT ON COLUMN churnwarn.review_items.what IS 'opened, escalated, deescalated, dismissed, closed_success, closed_partial, closed_failure, report, assess, notify, plan (deadlines) or lost.';
+COMMENT ON COLUMN churnwarn.review_items.what IS 'opened, escalated, deescalated, dismissed, closed_success, closed_failure, evaluated_partial, report, assess, notify, plan (deadlines) or lost.';
 COMMENT ON COLUMN churnwarn.review_items.at IS 'When it happened or fell due.';
 COMMENT ON COLUMN churnwarn.review_items.met IS 'For deadlines: whether it was met.';
 
@@ -389,6 +393,13 @@ WITH sig AS (
 		f.plan_submitted_at IS NOT NULL AS had_plan
 	FROM churnwarn.warning_facts f
 	WHERE f.status OPERATOR(pg_catalog.=) 'closed' AND f.outcome IS NOT NULL
+	UNION ALL
+	-- partial successes: the warning stays in recovery with a revised plan
+	SELECT f.department, f.owner, ev.at, 'partial', NULL, true
+	FROM churnwarn.warning_facts f
+	JOIN churnwarn.warning_event ev ON ev.warning_id OPERATOR(pg_catalog.=) f.warning_id
+	WHERE ev.event OPERATOR(pg_catalog.=) 'evaluated'
+		AND ev.detail OPERATOR(pg_catalog.->>) 'outcome' OPERATOR(pg_catalog.=) 'partial'
 ), plan AS (
 	SELECT f.department, f.owner AS person, f.plan_due AS at, f.plan_met AS met
 	FROM churnwarn.warning_facts f WHERE f.plan_met IS NOT NULL
@@ -625,7 +636,7 @@ COMMENT ON COLUMN churnwarn.assessment.person IS 'Person assessed (reporter of s
 COMMENT ON COLUMN churnwarn.assessment.signals_reported IS 'Signals reported in the period (withdrawn ones excluded).';
 COMMENT ON COLUMN churnwarn.assessment.signals_on_time IS 'Of those, reported within 24 hours of observation.';
 COMMENT ON COLUMN churnwarn.assessment.signal_timeliness IS 'Signal timeliness = signals_on_time / signals_reported.';
-COMMENT ON COLUMN churnwarn.assessment.warnings_evaluated IS 'Warnings closed with an outcome in the period.';
+COMMENT ON COLUMN churnwarn.assessment.warnings_evaluated IS 'Evaluations in the period: warnings closed with success or failure, and partial successes (the warning stays in recovery).';
 COMMENT ON COLUMN churnwarn.assessment.grades_judged IS 'Evaluated warnings that had a confirmed level.';
 COMMENT ON COLUMN churnwarn.assessment.grades_accurate IS 'Of those, graded accurately (see grading_accuracy).';
 COMMENT ON COLUMN churnwarn.assessment.grading_accuracy IS 'Grading accuracy = grades_accurate / grades_judged. A confirmed level is accurate when the outcome bears it out: a customer that was lost had been confirmed at least at the scheme''s major level (under-grading a loss is the costly error: the response was too slow), and a customer that was kept had not been confirmed above the highest level the rules proposed (over-grading wastes management attention).';
@@ -634,7 +645,7 @@ COMMENT ON COLUMN churnwarn.assessment.plans_on_time IS 'Of those, plans submitt
 COMMENT ON COLUMN churnwarn.assessment.plan_timeliness IS 'Plan timeliness = plans_on_time / plans_due.';
 COMMENT ON COLUMN churnwarn.assessment.plan_effectiveness IS 'Plan effectiveness = (recovered + partly_recovered) / warnings_evaluated.';
 COMMENT ON COLUMN churnwarn.assessment.recovered IS 'Warnings closed with success.';
-COMMENT ON COLUMN churnwarn.assessment.partly_recovered IS 'Warnings closed with partial success.';
+COMMENT ON COLUMN churnwarn.assessment.partly_recovered IS 'Evaluations of partial success.';
 COMMENT ON COLUMN churnwarn.assessment.not_recovered IS 'Warnings closed with failure.';
 COMMENT ON COLUMN churnwarn.assessment.recovery_success_rate IS 'Recovery success rate = recovered / (recovered + not_recovered).';
 COMMENT ON COLUMN churnwarn.assessment.customers_lost IS 'Customers lost in the period (owned by the person, or of the department).';

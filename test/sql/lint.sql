@@ -30,6 +30,7 @@ INSERT INTO config_tables VALUES
 	('churnwarn.tier'), ('churnwarn.signal_type'), ('churnwarn.settings'),
 	('churnwarn.calendar'), ('churnwarn.calendar_day'),
 	('churnwarn.department'), ('churnwarn.churn_target'), ('churnwarn.incentive_rule'),
+	('churnwarn.level_workflow'), ('churnwarn.level_approver'), ('churnwarn.cause'),
 	('churnwarn.watched_table'), ('churnwarn.watched_attribute'), ('churnwarn.watch_rule'),
 	-- signed period reports: per department and person, not per customer
 	('churnwarn.period_close'), ('churnwarn.period_review_snapshot'),

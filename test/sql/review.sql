@@ -54,30 +54,30 @@ SELECT period_kind, period, department, level, level_label, warnings_opened AS o
 	closed_success AS ok, closed_failure AS failed, deadlines_met AS met, deadlines_missed AS missed,
 	customers_lost AS lost, customers, churn_rate, recovery_success_rate AS recovery, frozen
 FROM churnwarn.period_review
-WHERE period IN ('2025-Q2', '2025-Q3', '2025-H2', '2025')
+WHERE period IN ('2025-Q2', '2025-Q3', '2025-H2', '2025') AND department IN ('sales-east', 'sales-north')
 ORDER BY period_kind, period, department, level NULLS LAST;
 
 SELECT period, department, person, signals_reported AS sig, signal_timeliness AS timely,
 	grades_judged AS judged, grading_accuracy AS accuracy, plan_timeliness AS plans,
 	plan_effectiveness AS effective, recovery_success_rate AS recovery, customers_lost AS lost,
 	churn_rate, churn_target, churn_within_target AS within
-FROM churnwarn.assessment WHERE period IN ('2025-Q3', '2025')
+FROM churnwarn.assessment WHERE period IN ('2025-Q3', '2025') AND department IN ('sales-east', 'sales-north')
 ORDER BY period, department, person NULLS LAST;
 
 SELECT period, department, person, rule, kind, occurrences AS n, amount_min, amount_max,
 	points_min, points_max, customers
-FROM churnwarn.incentive_stats WHERE period IN ('2025-Q3', '2025')
+FROM churnwarn.incentive_stats WHERE period IN ('2025-Q3', '2025') AND department IN ('sales-east', 'sales-north')
 ORDER BY period, rule, department, person;
 SET churnwarn.language = 'zh';
-SELECT DISTINCT rule, label FROM churnwarn.incentive_stats WHERE period = '2025' ORDER BY rule;
-SELECT DISTINCT level, level_label FROM churnwarn.period_review WHERE period = '2025' AND level > 0 ORDER BY level;
+SELECT DISTINCT rule, label FROM churnwarn.incentive_stats WHERE period = '2025' AND department IN ('sales-east', 'sales-north') ORDER BY rule;
+SELECT DISTINCT level, level_label FROM churnwarn.period_review WHERE period = '2025' AND level > 0 AND department IN ('sales-east', 'sales-north') ORDER BY level;
 RESET churnwarn.language;
 
 -- an adopted suggestion earns its author a reward in the period of adoption
 INSERT INTO churnwarn.suggestion (department, person, title, submitted_at, adopted_at)
 VALUES ('sales-north', 'zhao', 'monthly health call with important customers', '2025-08-01', '2025-08-20 12:00+08');
 SELECT period, person, rule, amount_min, amount_max FROM churnwarn.incentive_stats
-WHERE rule = 'suggestion' AND period_kind = 'quarter';
+WHERE rule = 'suggestion' AND period_kind = 'quarter' AND department = 'sales-north';
 
 -- closing periods
 SELECT churnwarn.close_period('2025-Q3', 'director.li') - 'closed_at' AS closed;
@@ -100,7 +100,7 @@ SELECT period, department, level, closed_success, closed_failure, frozen, signed
 FROM churnwarn.period_review WHERE period IN ('2025-Q3', '2025') AND department = 'sales-north' AND level IS NULL
 ORDER BY period;
 SELECT period, department, level, measure, frozen_value, live_value
-FROM churnwarn.period_corrections ORDER BY department, level NULLS LAST, measure;
+FROM churnwarn.period_corrections WHERE department IN ('sales-east', 'sales-north') ORDER BY department, level NULLS LAST, measure;
 SELECT count(*) AS frozen_assessment_rows FROM churnwarn.assessment WHERE period = '2025-Q3' AND frozen;
 
 -- snapshots cannot be edited

@@ -6,15 +6,17 @@
 \set ON_ERROR_STOP true
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(47);
+SELECT plan(74);
 
 SELECT has_schema('churnwarn');
 SELECT has_table('churnwarn', t, 'table churnwarn.' || t || ' exists') FROM unnest(ARRAY['calendar', 'calendar_day',
 	'severity', 'scheme', 'scheme_level', 'tier', 'signal_type', 'settings', 'customer', 'customer_grade',
 	'signal', 'warning', 'warning_event', 'grade_history', 'audit_log', 'watched_table',
-	'watched_attribute', 'watch_rule']) AS t;
+	'watched_attribute', 'watch_rule', 'level_workflow', 'level_approver', 'cause',
+	'warning_assessment', 'warning_approval', 'warning_plan', 'warning_progress',
+	'warning_communication', 'warning_evaluation', 'warning_revisit', 'warning_postmortem']) AS t;
 SELECT has_view('churnwarn', v, 'view churnwarn.' || v || ' exists') FROM unnest(ARRAY['customer_risk',
-	'period_review', 'assessment', 'incentive_stats']) AS v;
+	'period_review', 'assessment', 'incentive_stats', 'tracking_ledger']) AS v;
 SELECT has_function('churnwarn', 'report_signal',
 	ARRAY['text', 'text', 'timestamp with time zone', 'jsonb', 'text', 'numeric']);
 SELECT has_function('churnwarn', 'resolve_signal', ARRAY['bigint', 'text']);
@@ -72,6 +74,27 @@ SELECT is_empty($$
 $$, 'every function has a comment');
 SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
 	WHERE oid = 'churnwarn.customer_risk'::regclass), 'customer_risk runs as the invoker');
+-- the workflow contract
+SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text']);
+SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text', 'text']);
+SELECT has_function('churnwarn', 'approve', ARRAY['bigint', 'text', 'text']);
+SELECT function_returns('churnwarn', 'issue', ARRAY['bigint', 'text', 'text'], 'jsonb');
+SELECT function_returns('churnwarn', 'submit_plan', ARRAY['bigint', 'jsonb'], 'integer');
+SELECT has_function('churnwarn', 'approve_plan', ARRAY['bigint', 'text']);
+SELECT has_function('churnwarn', 'record_progress', ARRAY['bigint', 'text', 'text']);
+SELECT has_function('churnwarn', 'record_communication', ARRAY['bigint', 'text', 'text[]', 'text', 'text']);
+SELECT has_function('churnwarn', 'evaluate', ARRAY['bigint', 'text', 'text', 'text']);
+SELECT has_function('churnwarn', 'record_postmortem', ARRAY['bigint', 'text', 'text', 'text']);
+SELECT function_returns('churnwarn', 'tick', ARRAY['timestamp with time zone'], 'jsonb');
+SELECT volatility_is('churnwarn', 'now', ARRAY[]::text[], 'stable');
+SELECT has_function('churnwarn', 'regrade', ARRAY['text', 'timestamp with time zone']);
+SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
+	WHERE oid = 'churnwarn.tracking_ledger'::regclass), 'tracking_ledger runs as the invoker');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'churnwarn'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+		AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')
+$$, 'every PL/pgSQL function pins search_path = pg_catalog, pg_temp');
 
 SELECT * FROM finish();
 ROLLBACK;
