@@ -20,6 +20,7 @@ OBJS = \
 	src/signal.o \
 	src/calendar.o \
 	src/audit.o \
+	src/privacy.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 

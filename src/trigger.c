@@ -110,6 +110,21 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 
 	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+
+	/*
+	 * An update that leaves every column the grade reads unchanged (who
+	 * reported it, the detail, the note: what churnwarn.forget()
+	 * pseudonymizes) cannot change the grade, and must not regrade at a
+	 * later time either: decay would then record level changes nobody made.
+	 */
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		!column_changed(trigdata->tg_trigtuple, newtup, desc, "customer_id") &&
+		!column_changed(trigdata->tg_trigtuple, newtup, desc, "signal_type") &&
+		!column_changed(trigdata->tg_trigtuple, newtup, desc, "observed_at") &&
+		!column_changed(trigdata->tg_trigtuple, newtup, desc, "status") &&
+		!column_changed(trigdata->tg_trigtuple, newtup, desc, "amount"))
+		return PointerGetDatum(NULL);
+
 	customer_id = column_text(newtup, desc, "customer_id");
 
 	churnwarn_spi_connect();
