@@ -38,6 +38,7 @@ REGRESS = \
 	customer_risk \
 	review \
 	audit \
+	privacy \
 	uninstall
 REGRESS_OPTS = --inputdir=test
 ISOLATION = one_open_warning notify_config audit_chain

@@ -4,7 +4,8 @@
 # Installs what is missing, builds with warnings as errors into a private
 # copy of PostgreSQL 15 (the system's extension directory is not touched),
 # starts a throwaway cluster as the postgres OS user and runs pg_regress
-# (including the pgTAP files) and the isolation specs.  Prints every
+# (including the pgTAP files), the isolation specs and the dump and restore
+# round trip (test/dump/run.sh).  Prints every
 # summary and, on failure, regression.diffs.  Exit status 0 only if all pass.
 source "$(dirname "$0")/lib.sh"
 
@@ -25,6 +26,11 @@ cw_log "pg_regress and isolation tests"
 make -s PG_CONFIG="$PGC" installcheck ISOLATION= ${CW_TESTS:+REGRESS="$CW_TESTS"} || status=$?
 if [ "${CW_SPECS-unset}" != "" ]; then
 	make -s PG_CONFIG="$PGC" installcheck REGRESS= ${CW_SPECS:+ISOLATION="$CW_SPECS"} || status=$?
+fi
+# dump and restore round trip (CW_DUMP=no skips it)
+if [ "${CW_DUMP-yes}" != no ]; then
+	cw_log "dump and restore"
+	"$CW_ROOT/test/dump/run.sh" "$CW_BINDIR" || status=$?
 fi
 for f in regression.diffs output_iso/regression.diffs; do
 	if [ -s "$f" ]; then

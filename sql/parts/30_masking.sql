@@ -24,6 +24,33 @@ INSERT INTO churnwarn.mask_key (key)
 		OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::text, 'UTF8')));
 SELECT pg_catalog.pg_extension_config_dump('churnwarn.mask_key', '');
 REVOKE ALL ON churnwarn.mask_key FROM PUBLIC;
+
+/*
+ * The oldest key wins: a restore inserts the dumped key after its CREATE
+ * EXTENSION generated a new one, and must end with the dumped key alone.
+ * ENABLE ALWAYS: restores run with session_replication_role = replica.
+ */
+CREATE FUNCTION churnwarn.mask_key_keep_oldest()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT FROM churnwarn.mask_key k WHERE k.created_at OPERATOR(pg_catalog.<=) NEW.created_at) THEN
+		RETURN NULL;
+	END IF;
+	DELETE FROM churnwarn.mask_key k WHERE k.created_at OPERATOR(pg_catalog.>) NEW.created_at;
+	RETURN NEW;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION churnwarn.mask_key_keep_oldest() FROM PUBLIC;
+COMMENT ON FUNCTION churnwarn.mask_key_keep_oldest() IS
+	'Trigger: churnwarn.mask_key keeps one key, the oldest; a restored key replaces the one the restore''s CREATE EXTENSION generated.';
+CREATE TRIGGER mask_key_keep_oldest BEFORE INSERT ON churnwarn.mask_key
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.mask_key_keep_oldest();
+ALTER TABLE churnwarn.mask_key ENABLE ALWAYS TRIGGER mask_key_keep_oldest;
+COMMENT ON TRIGGER mask_key_keep_oldest ON churnwarn.mask_key IS
+	'Keeps the oldest key only (fires during restores too).';
 COMMENT ON TABLE churnwarn.mask_key IS
 	'Secret key of churnwarn.mask_personal(); the oldest row is used. Readable by the owner only; kept by pg_dump so that pseudonyms survive a restore.';
 COMMENT ON COLUMN churnwarn.mask_key.key IS 'At least 32 random bytes.';
@@ -48,7 +75,7 @@ CREATE FUNCTION churnwarn.is_restricted(reader name DEFAULT CURRENT_USER)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'churnwarn_is_restricted';
-REVOKE EXECUTE ON FUNCTION churnwarn.is_restricted(name) FROM PUBLIC;
+/* Executable by everyone: the row-level security policies call it. */
 COMMENT ON FUNCTION churnwarn.is_restricted(name) IS
 	'Whether the reader (default: the current user) sees only the customers assigned to it: it has the privileges of churnwarn_partner and is neither superuser nor BYPASSRLS.';
 
@@ -56,7 +83,7 @@ CREATE FUNCTION churnwarn.is_masked(reader name DEFAULT CURRENT_USER)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'churnwarn_is_masked';
-REVOKE EXECUTE ON FUNCTION churnwarn.is_masked(name) FROM PUBLIC;
+/* Executable by everyone, like is_restricted: it tells only who is masked. */
 COMMENT ON FUNCTION churnwarn.is_masked(name) IS
 	'Whether the reader (default: the current user) sees personal data masked: it has the privileges of churnwarn_partner or churnwarn_bi and of none of churnwarn_admin, churnwarn_staff and churnwarn_auditor (superusers never).';
 
@@ -129,7 +156,7 @@ BEGIN ATOMIC
 	JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) a.partner
 	WHERE pg_catalog.pg_has_role(r.oid, 'USAGE');
 END;
-REVOKE EXECUTE ON FUNCTION churnwarn.assigned_customers() FROM PUBLIC;
+/* Executable by everyone: the policies call it (and it reads as the invoker). */
 COMMENT ON FUNCTION churnwarn.assigned_customers() IS
 	'Customers assigned to a role whose privileges the current user has (used by the partner policies and views).';
 

@@ -10,9 +10,9 @@
  *
  * Privilege model (details in README, "Security model"):
  *	- admin, staff and auditor read the tables; every table with a
- *	  customer_id has row-level security (policies created by setup_roles:
- *	  one permissive policy for everyone, one restrictive policy for
- *	  churnwarn_partner), so the invoker views apply it to whoever reads.
+ *	  customer_id has row-level security (apply_row_security: one
+ *	  permissive policy for everyone, one restrictive policy that binds
+ *	  readers with the privileges of churnwarn_partner).
  *	- partners read the customer tables without their personal columns
  *	  (column privileges), under the restrictive policy, plus customer_risk
  *	  and the dossier, both masked and restricted to their customers.
@@ -128,6 +128,8 @@ CREATE TABLE churnwarn.access_register (
 	customer_id	text NOT NULL,
 	who			text NOT NULL,
 	reader		name NOT NULL,
+	action		text NOT NULL DEFAULT 'read'
+		CONSTRAINT access_register_action_valid CHECK (action IN ('read', 'erasure')),
 	purpose		text,
 	masked		boolean NOT NULL,
 	CONSTRAINT access_register_pkey PRIMARY KEY (id)
@@ -143,6 +145,7 @@ COMMENT ON COLUMN churnwarn.access_register.at IS 'When the file was read (churn
 COMMENT ON COLUMN churnwarn.access_register.customer_id IS 'Customer whose file was read.';
 COMMENT ON COLUMN churnwarn.access_register.who IS 'The churnwarn.actor setting, else the session user.';
 COMMENT ON COLUMN churnwarn.access_register.reader IS 'Role the file was read as (SET ROLE, else the session user): decides masking and restriction.';
+COMMENT ON COLUMN churnwarn.access_register.action IS 'read (churnwarn.dossier) or erasure (churnwarn.forget; the reason is in the audit log''s ERASE row).';
 COMMENT ON COLUMN churnwarn.access_register.purpose IS 'Purpose given by the reader; [erased] after churnwarn.forget().';
 COMMENT ON COLUMN churnwarn.access_register.masked IS 'Whether personal data were masked in the copy handed out.';
 COMMENT ON SEQUENCE churnwarn.access_register_id_seq IS 'Identifiers of churnwarn.access_register rows.';
@@ -201,8 +204,8 @@ AS $$
 BEGIN
 	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
 		AND NEW.purpose IS NOT DISTINCT FROM churnwarn.erase_value(OLD.purpose, 'redact', NULL)
-		AND (NEW.id, NEW.at, NEW.customer_id, NEW.who, NEW.reader, NEW.masked)
-			IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.customer_id, OLD.who, OLD.reader, OLD.masked) THEN
+		AND (NEW.id, NEW.at, NEW.customer_id, NEW.who, NEW.reader, NEW.action, NEW.masked)
+			IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.customer_id, OLD.who, OLD.reader, OLD.action, OLD.masked) THEN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION 'the access register is append-only'
@@ -229,28 +232,30 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	col name;
+	col record;
 	v jsonb;
 BEGIN
-	FOR col IN SELECT p.column_name FROM churnwarn.personal_columns() p
+	FOR col IN SELECT p.column_name, p.how FROM churnwarn.personal_columns() p
 			   WHERE p.table_name OPERATOR(pg_catalog.=) mask_row.table_name
 	LOOP
-		v := r OPERATOR(pg_catalog.->) col::text;
+		v := r OPERATOR(pg_catalog.->) col.column_name::text;
 		CONTINUE WHEN v IS NULL OR jsonb_typeof(v) OPERATOR(pg_catalog.=) 'null';
-		r := jsonb_set(r, ARRAY[col::text], CASE jsonb_typeof(v)
+		r := jsonb_set(r, ARRAY[col.column_name::text], CASE
+			WHEN col.how OPERATOR(pg_catalog.<>) 'pseudonym' THEN '"[masked]"'::jsonb
+			ELSE CASE jsonb_typeof(v)
 			WHEN 'string' THEN to_jsonb(churnwarn.mask_personal(v OPERATOR(pg_catalog.#>>) '{}'))
 			WHEN 'array' THEN (SELECT jsonb_agg(CASE WHEN jsonb_typeof(e.x) OPERATOR(pg_catalog.=) 'string'
 					THEN to_jsonb(churnwarn.mask_personal(e.x OPERATOR(pg_catalog.#>>) '{}'))
 					ELSE '"[masked]"'::jsonb END ORDER BY e.i)
 				FROM jsonb_array_elements(v) WITH ORDINALITY AS e(x, i))
-			ELSE '"[masked]"'::jsonb END);
+			ELSE '"[masked]"'::jsonb END END);
 	END LOOP;
 	RETURN r;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION churnwarn.mask_row(name, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION churnwarn.mask_row(name, jsonb) IS
-	'Internal, for dossier(): a row image (to_jsonb of a row of the table) with its personal columns replaced by pseudonyms (strings, elements of arrays) or "[masked]".';
+	'Internal, for dossier(): a row image (to_jsonb of a row of the table) with its personal columns masked: pseudonym columns by churnwarn.mask_personal (each string, or each string of an array), the others by "[masked]".';
 
 /*
  * dossier: the whole file of one customer, and its register row.
@@ -439,11 +444,11 @@ BEGIN
 	END IF;
 
 	changed := churnwarn.pseudonymize(cid);
-	INSERT INTO churnwarn.access_register (at, customer_id, who, reader, purpose, masked)
+	INSERT INTO churnwarn.access_register (at, customer_id, who, reader, action, masked)
 	VALUES (churnwarn.now(), cid,
 		COALESCE(NULLIF(current_setting('churnwarn.actor', true), ''), session_user),
 		COALESCE(NULLIF(current_setting('role'), 'none'), session_user)::name,
-		'erasure (churnwarn.forget)', false);
+		'erasure', false);
 	-- Last: it also removes the images of the changes made just above.
 	erased := churnwarn.audit_erase(cid, reason);
 	RETURN jsonb_build_object('customer_id', cid, 'rows_pseudonymized', changed,
@@ -537,7 +542,7 @@ BEGIN
 
 	FOREACH cid IN ARRAY ids LOOP
 		PERFORM churnwarn.pseudonymize(cid);
-		PERFORM churnwarn.audit_erase(cid, format('retention expired (churnwarn.purge_expired as of %s)', as_of));
+		PERFORM churnwarn.audit_erase(cid, format('retention expired (churnwarn.purge_expired as of %s)', to_char(as_of, 'YYYY-MM-DD')));
 	END LOOP;
 	RETURN cardinality(ids);
 END
@@ -549,9 +554,14 @@ COMMENT ON FUNCTION churnwarn.purge_expired(date) IS
 /*
  * apply_row_security(): row-level security on every table keyed by
  * customer.  One permissive policy lets every role through (the privileges
- * decide what it may do); a restrictive one limits churnwarn_partner to its
- * assigned customers.  FORCE, so that a table owner that is not a superuser
- * is bound too.  Creates what is missing; run by setup_roles().
+ * decide what it may do); a restrictive one limits readers with the
+ * privileges of churnwarn_partner (churnwarn.is_restricted) to their
+ * assigned customers.  Both apply TO PUBLIC and test the role at run time,
+ * so they exist from CREATE EXTENSION on, need no role to exist, and come
+ * back with the CREATE EXTENSION of a restore (pg_dump does not dump the
+ * policies of an extension's tables).  FORCE, so that a table owner that
+ * is not a superuser is bound too.  Creates what is missing: run at install
+ * and by setup_roles(), and by upgrade scripts that add tables.
  */
 CREATE FUNCTION churnwarn.apply_row_security()
 RETURNS integer
@@ -584,17 +594,17 @@ BEGIN
 					   AND p.polname OPERATOR(pg_catalog.=) 'churnwarn_partner_rows') THEN
 			IF rel.relname OPERATOR(pg_catalog.=) 'partner_assignment' THEN
 				EXECUTE format('CREATE POLICY churnwarn_partner_rows ON %s AS RESTRICTIVE FOR ALL'
-					' TO churnwarn_partner USING (EXISTS (SELECT FROM pg_catalog.pg_roles r'
+					' TO PUBLIC USING (NOT churnwarn.is_restricted() OR EXISTS (SELECT FROM pg_catalog.pg_roles r'
 					' WHERE r.rolname OPERATOR(pg_catalog.=) partner'
 					' AND pg_catalog.pg_has_role(r.oid, ''USAGE'')))', rel.tbl);
 				EXECUTE format('COMMENT ON POLICY churnwarn_partner_rows ON %s IS %L', rel.tbl,
-					'A partner sees its own assignments only.');
+					'A partner (churnwarn.is_restricted) sees its own assignments only.');
 			ELSE
 				EXECUTE format('CREATE POLICY churnwarn_partner_rows ON %s AS RESTRICTIVE FOR ALL'
-					' TO churnwarn_partner USING (customer_id OPERATOR(pg_catalog.=) ANY'
+					' TO PUBLIC USING (NOT churnwarn.is_restricted() OR customer_id OPERATOR(pg_catalog.=) ANY'
 					' (ARRAY(SELECT churnwarn.assigned_customers())))', rel.tbl);
 				EXECUTE format('COMMENT ON POLICY churnwarn_partner_rows ON %s IS %L', rel.tbl,
-					'A partner sees the customers assigned to it only (churnwarn.partner_assignment).');
+					'A partner (churnwarn.is_restricted) sees the customers assigned to it only (churnwarn.partner_assignment).');
 			END IF;
 			created := created OPERATOR(pg_catalog.+) 1;
 		END IF;
@@ -604,7 +614,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION churnwarn.apply_row_security() FROM PUBLIC;
 COMMENT ON FUNCTION churnwarn.apply_row_security() IS
-	'Internal, run by setup_roles(): enables and forces row-level security on every churnwarn table with a customer_id and creates its policies (churnwarn_rows, churnwarn_partner_rows) if missing; returns the number of policies created.';
+	'Internal, run at install and by setup_roles(): enables and forces row-level security on every churnwarn table with a customer_id and creates its policies (churnwarn_rows, churnwarn_partner_rows) if missing; returns the number of policies created.';
 
 /*
  * setup_roles(): churnwarn's five roles and their privileges.  Generic over
@@ -779,6 +789,9 @@ ALTER TABLE churnwarn.scheme_level ENABLE ALWAYS TRIGGER config_row_guard;
 ALTER TABLE churnwarn.severity ENABLE ALWAYS TRIGGER config_row_guard;
 ALTER TABLE churnwarn.signal_type ENABLE ALWAYS TRIGGER config_row_guard;
 ALTER TABLE churnwarn.tier ENABLE ALWAYS TRIGGER config_row_guard;
+
+/* Row-level security on every table keyed by customer, as installed. */
+SELECT churnwarn.apply_row_security();
 
 SELECT churnwarn.audit_table('churnwarn.partner_assignment');
 SELECT churnwarn.audit_table('churnwarn.access_register');

@@ -46,8 +46,9 @@ SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'churnwarn'::regnamespace
 		AND has_function_privilege('public', p.oid, 'EXECUTE')
-		AND p.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between')
-$$, 'PUBLIC may execute no churnwarn function but the read-only calendar arithmetic');
+		AND p.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between',
+			'is_restricted', 'is_masked', 'assigned_customers')
+$$, 'PUBLIC may execute no churnwarn function but the read-only calendar arithmetic and the reader tests of the row-level security policies');
 SELECT is_empty($$
 	SELECT c.relname FROM pg_class c
 	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'v', 'S')
@@ -69,8 +70,10 @@ SELECT is_empty($$
 	WHERE p.pronamespace = 'churnwarn'::regnamespace
 		AND obj_description(p.oid, 'pg_proc') IS NULL
 $$, 'every function has a comment');
-SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
-	WHERE oid = 'churnwarn.customer_risk'::regclass), 'customer_risk runs as the invoker');
+SELECT ok((SELECT 'security_barrier=true' = ANY (reloptions)
+		AND NOT COALESCE('security_invoker=true' = ANY (reloptions), false) FROM pg_class
+	WHERE oid = 'churnwarn.customer_risk'::regclass),
+	'customer_risk runs with its owner''s rights behind a security barrier (it restricts and masks itself)');
 
 SELECT * FROM finish();
 ROLLBACK;
