@@ -25,6 +25,7 @@ OBJS = \
 	src/watch_cache.o \
 	src/watch_trigger.o \
 	src/watch.o \
+	src/privacy.o \
 	$(WIN32RES)
 PGFILEDESC = "churnwarn - customer churn early warning and recovery"
 
@@ -47,6 +48,7 @@ REGRESS = \
 	audit \
 	watch \
 	watch_drop_extension \
+	privacy \
 	hijack \
 	fuzz_args \
 	reinstall \

@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -143,6 +144,98 @@ collect_touched(Tuplestorestate *table, TupleDesc desc, bool with_ids,
 	ExecDropSingleTupleTableSlot(slot);
 }
 
+/* Append one touched customer to *list. */
+static void
+add_touched(ChurnwarnTouched **list, int *n, int *cap, char *customer_id,
+			int64 signal_id)
+{
+	if (*n == *cap)
+	{
+		*cap *= 2;
+		*list = repalloc(*list, sizeof(ChurnwarnTouched) * *cap);
+	}
+	(*list)[*n].customer_id = customer_id;
+	(*list)[*n].signal_id = signal_id;
+	(*n)++;
+}
+
+/*
+ * collect_changed
+ *		For an UPDATE: walk the old and new transition tables in step (they
+ *		hold the rows in the same order) and touch only the customers whose
+ *		rows changed a column the grade reads.  An update of who reported a
+ *		signal, its detail or its note (what churnwarn.forget() pseudonymizes)
+ *		cannot change the grade, and must not regrade at a later time
+ *		either: decay would then record level changes nobody made.  A signal
+ *		moved to another customer touches both.
+ */
+static void
+collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
+				TupleDesc desc, ChurnwarnTouched **list, int *n, int *cap)
+{
+	static const char *const graded[] = {
+		"customer_id", "signal_type", "observed_at", "status", "amount"
+	};
+	int			attnos[lengthof(graded)];
+	int			id_att = SPI_fnumber(desc, "id");
+	TupleTableSlot *oslot;
+	TupleTableSlot *nslot;
+	int			k;
+
+	if (oldtab == NULL || newtab == NULL)
+		elog(ERROR, "churnwarn signal update trigger needs OLD and NEW TABLE transition relations");
+	for (k = 0; k < (int) lengthof(graded); k++)
+	{
+		attnos[k] = SPI_fnumber(desc, graded[k]);
+		if (attnos[k] <= 0)
+			elog(ERROR, "churnwarn.signal has no column \"%s\"", graded[k]);
+	}
+	oslot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	nslot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	tuplestore_rescan(oldtab);
+	tuplestore_rescan(newtab);
+	while (tuplestore_gettupleslot(oldtab, true, false, oslot) &&
+		   tuplestore_gettupleslot(newtab, true, false, nslot))
+	{
+		bool		changed = false;
+		bool		customer_changed = false;
+		bool		onull;
+		bool		nnull;
+		Datum		od;
+		Datum		nd;
+
+		for (k = 0; k < (int) lengthof(graded); k++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, attnos[k] - 1);
+
+			od = slot_getattr(oslot, attnos[k], &onull);
+			nd = slot_getattr(nslot, attnos[k], &nnull);
+			if (onull != nnull ||
+				(!onull && !datum_image_eq(od, nd, att->attbyval, att->attlen)))
+			{
+				changed = true;
+				if (k == 0)
+					customer_changed = true;
+			}
+		}
+		if (!changed)
+			continue;
+		nd = slot_getattr(nslot, attnos[0], &nnull);
+		if (!nnull)
+		{
+			Datum		idd = slot_getattr(nslot, id_att, &onull);
+
+			add_touched(list, n, cap, TextDatumGetCString(nd),
+						onull ? 0 : DatumGetInt64(idd));
+		}
+		od = slot_getattr(oslot, attnos[0], &onull);
+		if (customer_changed && !onull)
+			add_touched(list, n, cap, TextDatumGetCString(od), 0);
+	}
+	ExecDropSingleTupleTableSlot(oslot);
+	ExecDropSingleTupleTableSlot(nslot);
+}
+
 PG_FUNCTION_INFO_V1(churnwarn_signal_trigger);
 
 /*
@@ -194,8 +287,11 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	list = palloc(sizeof(ChurnwarnTouched) * cap);
-	collect_touched(trigdata->tg_newtable, desc, true, &list, &n, &cap);
-	collect_touched(trigdata->tg_oldtable, desc, false, &list, &n, &cap);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		collect_changed(trigdata->tg_oldtable, trigdata->tg_newtable, desc,
+						&list, &n, &cap);
+	else
+		collect_touched(trigdata->tg_newtable, desc, true, &list, &n, &cap);
 	if (n == 0)
 		return PointerGetDatum(NULL);
 

@@ -6,8 +6,9 @@
 # starts a throwaway cluster as the postgres OS user and runs pg_regress
 # (including the pgTAP files) and the isolation specs, then the upgrade
 # path (test/upgrade/run.sh), crash safety (test/crash/run.sh) and sqlsmith
-# (test/sqlsmith/run.sh), and the pg_cron
-# recipe (test/cron/run.sh; CW_CRON=0 skips it).  Prints every summary and, on failure,
+# (test/sqlsmith/run.sh), the pg_cron
+# recipe (test/cron/run.sh; CW_CRON=0 skips it) and the dump and restore
+# round trip (test/dump/run.sh; CW_DUMP=no skips it).  Prints every summary and, on failure,
 # regression.diffs.  Exit status 0 only if all pass.
 #   CW_TESTS="install hijack uninstall"  a subset of the regress tests
 #   CW_SPECS=""                          no isolation specs
@@ -40,6 +41,11 @@ fi
 if [ "${CW_CRON:-1}" != 0 ]; then
 	cw_log "pg_cron recipe (test/cron/run.sh)"
 	"$CW_ROOT/test/cron/run.sh" "$PGC" || status=$?
+fi
+# dump and restore round trip (CW_DUMP=no skips it)
+if [ "${CW_DUMP-yes}" != no ]; then
+	cw_log "dump and restore"
+	"$CW_ROOT/test/dump/run.sh" "$CW_BINDIR" || status=$?
 fi
 for f in regression.diffs output_iso/regression.diffs; do
 	if [ -s "$f" ]; then

@@ -56,6 +56,7 @@ CREATE FUNCTION churnwarn.tick(at timestamptz DEFAULT churnwarn.now())
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	v_at timestamptz := $1;

@@ -6,13 +6,16 @@
  * "met": true when the step happened by its due time, false when it
  * happened late or has not happened and the due time has passed, NULL when
  * it is still to come (or the deadline does not apply).  "Now" is
- * churnwarn.now().  Runs as the invoker, so row-level security on the
+ * churnwarn.now().  Runs with its owner's rights and masks personal columns (see below);
  * underlying tables applies to whoever reads it.
  */
-CREATE VIEW churnwarn.tracking_ledger WITH (security_invoker = true) AS
+-- Runs with its owner's rights, like the other BI views, and masks the
+-- personal columns itself (churnwarn.personal), so a BI role without table
+-- privileges can read it; partners are not granted it (90_security.sql).
+CREATE VIEW churnwarn.tracking_ledger AS
 SELECT w.id AS warning_id,
 	w.customer_id,
-	c.name AS customer_name,
+	churnwarn.personal(c.name) AS customer_name,
 	c.tier,
 	w.scheme,
 	w.status,
@@ -22,7 +25,7 @@ SELECT w.id AS warning_id,
 		THEN l.label_zh ELSE l.label_en END AS level_label,
 	w.cause,
 	w.department,
-	w.owner,
+	churnwarn.personal(w.owner) AS owner,
 	w.outcome,
 	w.reassessments,
 	w.observed_at,

@@ -1,14 +1,17 @@
 /*
  * customer_risk: every customer's proposed and confirmed level, its open
- * warning and the top reasons.  Runs as the invoker, so row-level security
- * on the underlying tables applies to whoever reads it.
+ * warning and the top reasons.  Runs with its owner's rights (partners and
+ * BI read it without privileges on the tables' personal columns), so it
+ * applies the partner restriction itself (the same test as the policies of
+ * setup_roles) and masks personal data for masked readers; a security
+ * barrier keeps a reader's own functions from seeing rows first.
  */
-CREATE VIEW churnwarn.customer_risk WITH (security_invoker = true) AS
+CREATE VIEW churnwarn.customer_risk WITH (security_barrier = true) AS
 SELECT c.customer_id,
-	c.name,
+	churnwarn.personal(c.name) AS name,
 	c.tier,
 	c.department,
-	c.owner,
+	churnwarn.personal(c.owner) AS owner,
 	c.status AS customer_status,
 	COALESCE(g.level, 0) AS proposed_level,
 	CASE WHEN pg_catalog.current_setting('churnwarn.language', true) OPERATOR(pg_catalog.=) 'zh'
@@ -41,14 +44,16 @@ LEFT JOIN LATERAL (
 		ORDER BY (e.sig OPERATOR(pg_catalog.->>) 'points')::pg_catalog.float8 DESC
 		LIMIT 3
 	) x
-) r ON COALESCE(g.level, 0) OPERATOR(pg_catalog.>) 0;
+) r ON COALESCE(g.level, 0) OPERATOR(pg_catalog.>) 0
+WHERE NOT churnwarn.is_restricted()
+	OR c.customer_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT churnwarn.assigned_customers()));
 
 COMMENT ON VIEW churnwarn.customer_risk IS 'Every customer''s current proposed level, confirmed level, open warning and the top reasons (the three signals that contributed most when the level last changed).';
 COMMENT ON COLUMN churnwarn.customer_risk.customer_id IS 'Customer.';
-COMMENT ON COLUMN churnwarn.customer_risk.name IS 'Customer name.';
+COMMENT ON COLUMN churnwarn.customer_risk.name IS 'Customer name (a pseudonym for masked readers).';
 COMMENT ON COLUMN churnwarn.customer_risk.tier IS 'Value tier.';
 COMMENT ON COLUMN churnwarn.customer_risk.department IS 'Owning department.';
-COMMENT ON COLUMN churnwarn.customer_risk.owner IS 'Account owner.';
+COMMENT ON COLUMN churnwarn.customer_risk.owner IS 'Account owner (a pseudonym for masked readers).';
 COMMENT ON COLUMN churnwarn.customer_risk.customer_status IS 'prospect, active or terminated.';
 COMMENT ON COLUMN churnwarn.customer_risk.proposed_level IS 'Level the rules propose now (0 = no warning).';
 COMMENT ON COLUMN churnwarn.customer_risk.proposed_label IS 'Name of the proposed level in churnwarn.language.';

@@ -623,12 +623,27 @@ COMMENT ON COLUMN churnwarn.period_review.frozen IS 'True if the period is close
 COMMENT ON COLUMN churnwarn.period_review.signed_by IS 'Who closed the period.';
 COMMENT ON COLUMN churnwarn.period_review.frozen_at IS 'When the period was closed.';
 
+/* BI view: runs with its owner's rights and masks person (see 90_security.sql). */
 CREATE VIEW churnwarn.assessment WITH (security_invoker = true) AS
-SELECT v.*, false AS frozen FROM churnwarn.assessment_live v
+SELECT
+	v.period_kind, v.period, v.department, churnwarn.personal(v.person) AS person,
+	v.signals_reported, v.signals_on_time, v.signal_timeliness, v.warnings_evaluated,
+	v.grades_judged, v.grades_accurate, v.grading_accuracy, v.plans_due, v.plans_on_time,
+	v.plan_timeliness, v.plan_effectiveness, v.recovered, v.partly_recovered, v.not_recovered,
+	v.recovery_success_rate, v.customers_lost, v.customers, v.churn_rate, v.churn_target,
+	v.churn_within_target, false AS frozen
+FROM churnwarn.assessment_live v
 WHERE NOT EXISTS (SELECT 1 FROM churnwarn.period_close c WHERE c.period OPERATOR(pg_catalog.=) v.period)
 UNION ALL
-SELECT s.*, true FROM churnwarn.assessment_snapshot s;
-COMMENT ON VIEW churnwarn.assessment IS 'KPI assessment (Art. 17) per period, department and person (person NULL: the department). Closed periods come from their signed snapshot.';
+SELECT
+	s.period_kind, s.period, s.department, churnwarn.personal(s.person) AS person,
+	s.signals_reported, s.signals_on_time, s.signal_timeliness, s.warnings_evaluated,
+	s.grades_judged, s.grades_accurate, s.grading_accuracy, s.plans_due, s.plans_on_time,
+	s.plan_timeliness, s.plan_effectiveness, s.recovered, s.partly_recovered, s.not_recovered,
+	s.recovery_success_rate, s.customers_lost, s.customers, s.churn_rate, s.churn_target,
+	s.churn_within_target, true
+FROM churnwarn.assessment_snapshot s;
+COMMENT ON VIEW churnwarn.assessment IS 'KPI assessment (Art. 17) per period, department and person (person NULL: the department; a pseudonym for partners and BI). Closed periods come from their signed snapshot.';
 COMMENT ON COLUMN churnwarn.assessment.period_kind IS 'quarter, half or year.';
 COMMENT ON COLUMN churnwarn.assessment.period IS 'The period.';
 COMMENT ON COLUMN churnwarn.assessment.department IS 'Department.';
@@ -655,16 +670,20 @@ COMMENT ON COLUMN churnwarn.assessment.churn_target IS 'Target churn rate for th
 COMMENT ON COLUMN churnwarn.assessment.churn_within_target IS 'churn_rate <= churn_target (department rows with a target).';
 COMMENT ON COLUMN churnwarn.assessment.frozen IS 'True if the period is closed and these figures come from its signed snapshot.';
 
+/* BI view: runs with its owner's rights and masks person (see 90_security.sql). */
 CREATE VIEW churnwarn.incentive_stats WITH (security_invoker = true) AS
-SELECT v.*, false AS frozen FROM churnwarn.incentive_stats_live v
+SELECT v.period_kind, v.period, v.department, churnwarn.personal(v.person) AS person, v.rule, v.kind,
+	v.label, v.article, v.occurrences, v.amount_min, v.amount_max, v.points_min, v.points_max,
+	v.customers, false AS frozen
+FROM churnwarn.incentive_stats_live v
 WHERE NOT EXISTS (SELECT 1 FROM churnwarn.period_close c WHERE c.period OPERATOR(pg_catalog.=) v.period)
 UNION ALL
-SELECT s.period_kind, s.period, s.department, s.person, s.rule, s.kind,
+SELECT s.period_kind, s.period, s.department, churnwarn.personal(s.person), s.rule, s.kind,
 	CASE WHEN pg_catalog.current_setting('churnwarn.language', true) OPERATOR(pg_catalog.=) 'zh' THEN r.label_zh ELSE r.label_en END,
 	s.article, s.occurrences, s.amount_min, s.amount_max, s.points_min, s.points_max, s.customers, true
 FROM churnwarn.incentive_stats_snapshot s
 LEFT JOIN churnwarn.incentive_rule r ON r.code OPERATOR(pg_catalog.=) s.rule;
-COMMENT ON VIEW churnwarn.incentive_stats IS 'Rewards and penalties of Art. 18-19 the records justify, per period, department and person, with the ranges of churnwarn.incentive_rule (the amounts are totals over the occurrences). Closed periods come from their signed snapshot.';
+COMMENT ON VIEW churnwarn.incentive_stats IS 'Rewards and penalties of Art. 18-19 the records justify, per period, department and person, with the ranges of churnwarn.incentive_rule (the amounts are totals over the occurrences; person is a pseudonym for partners and BI). Closed periods come from their signed snapshot.';
 COMMENT ON COLUMN churnwarn.incentive_stats.period_kind IS 'quarter, half or year.';
 COMMENT ON COLUMN churnwarn.incentive_stats.period IS 'The period.';
 COMMENT ON COLUMN churnwarn.incentive_stats.department IS 'Department.';
@@ -748,6 +767,7 @@ CREATE FUNCTION churnwarn.close_period(period text, signed_by text)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
 	b record;

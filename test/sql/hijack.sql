@@ -23,7 +23,8 @@ CREATE DATABASE cw_hijack_clean;
 -- the privileges a victim with full use of churnwarn has (data-driven)
 \set grant_victim 'GRANT USAGE ON SCHEMA churnwarn TO regress_cw_victim; GRANT ALL ON ALL TABLES IN SCHEMA churnwarn TO regress_cw_victim; GRANT ALL ON ALL SEQUENCES IN SCHEMA churnwarn TO regress_cw_victim; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA churnwarn TO regress_cw_victim; GRANT ALL ON public.hj_orders TO regress_cw_victim'
 -- a run: outcome lines of one exercise, in psql variable <name>_detail
-\set run 'SELECT pg_catalog.string_agg(step OPERATOR(pg_catalog.||) '' => '' OPERATOR(pg_catalog.||) outcome, E''\\n'' ORDER BY ord) AS detail FROM cw_test.exercise'
+-- (pseudonyms depend on each database's random mask key: normalized)
+\set run 'SELECT pg_catalog.string_agg(pg_catalog.regexp_replace(step OPERATOR(pg_catalog.||) '' => '' OPERATOR(pg_catalog.||) outcome, ''anon-[0-9a-f]+'', ''anon-X'', ''g''), E''\\n'' ORDER BY ord) AS detail FROM cw_test.exercise'
 -- the verdict of a hostile run against the clean one in psql variable clean
 \set verdict '(SELECT pg_catalog.count(*) FROM public.cw_canary) AS canary_hits, (SELECT pg_catalog.array_agg(DISTINCT what ORDER BY what) FROM (SELECT what FROM public.cw_canary LIMIT 20) c) AS canary, (SELECT pg_catalog.count(*) FROM ((SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''detail'', E''\\n'')) EXCEPT ALL SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''clean'', E''\\n''))) UNION ALL (SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''clean'', E''\\n'')) EXCEPT ALL SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''detail'', E''\\n'')))) d) AS differences, (SELECT pg_catalog.array_agg(l) FROM (SELECT l FROM (SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''detail'', E''\\n'')) l EXCEPT SELECT pg_catalog.unnest(pg_catalog.string_to_array(:''clean'', E''\\n''))) x ORDER BY 1 LIMIT 5) y) AS first_differing_steps'
 

@@ -22,7 +22,10 @@ CREATE TEMP TABLE public_ok (sig text PRIMARY KEY);
 INSERT INTO public_ok VALUES
 	('churnwarn.is_working_day(date,text)'),
 	('churnwarn.add_working_days(timestamp with time zone,integer,text)'),
-	('churnwarn.working_days_between(timestamp with time zone,timestamp with time zone,text)');
+	('churnwarn.working_days_between(timestamp with time zone,timestamp with time zone,text)'),
+	-- called by the row-level security policies as whoever reads a table
+	('churnwarn.is_restricted(name)'), ('churnwarn.is_masked(name)'),
+	('churnwarn.assigned_customers()');
 -- Configuration tables: no customer_id column (reference tables on Citus).
 CREATE TEMP TABLE config_tables (qname text PRIMARY KEY);
 INSERT INTO config_tables VALUES
@@ -34,9 +37,19 @@ INSERT INTO config_tables VALUES
 	('churnwarn.watched_table'), ('churnwarn.watched_attribute'), ('churnwarn.watch_rule'),
 	-- signed period reports: per department and person, not per customer
 	('churnwarn.period_close'), ('churnwarn.period_review_snapshot'),
-	('churnwarn.assessment_snapshot'), ('churnwarn.incentive_stats_snapshot');
--- Views that deliberately run with their owner's rights (none yet).
+	('churnwarn.assessment_snapshot'), ('churnwarn.incentive_stats_snapshot'),
+	-- the pseudonym secret and the registry of personal columns
+	('churnwarn.mask_key'), ('churnwarn.personal_column');
+-- Views that deliberately run with their owner's rights: the BI views mask
+-- personal columns themselves, and customer_risk (behind a security
+-- barrier) also applies the partner restriction itself, so roles without
+-- table privileges (BI, partners) can read them (see 90_security.sql).
 CREATE TEMP TABLE definer_views (qname text PRIMARY KEY);
+INSERT INTO definer_views
+SELECT 'churnwarn.' || v FROM unnest(ARRAY['customer_risk', 'period_review', 'period_review_live',
+	'assessment', 'assessment_live', 'incentive_stats', 'incentive_stats_live', 'incentive_items',
+	'period_corrections', 'warning_facts', 'review_items', 'customer_loss', 'period_customer_base',
+	'tracking_ledger']) AS v;
 -- Tables that hold no user data and need not be dumped (none yet).
 CREATE TEMP TABLE undumped_tables (qname text PRIMARY KEY);
 

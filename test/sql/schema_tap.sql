@@ -49,8 +49,9 @@ SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'churnwarn'::regnamespace
 		AND has_function_privilege('public', p.oid, 'EXECUTE')
-		AND p.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between')
-$$, 'PUBLIC may execute no churnwarn function but the read-only calendar arithmetic');
+		AND p.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between',
+			'is_restricted', 'is_masked', 'assigned_customers')
+$$, 'PUBLIC may execute no churnwarn function but the read-only calendar arithmetic and the reader tests of the row-level security policies');
 SELECT is_empty($$
 	SELECT c.relname FROM pg_class c
 	WHERE c.relnamespace = 'churnwarn'::regnamespace AND c.relkind IN ('r', 'v', 'S')
@@ -72,8 +73,10 @@ SELECT is_empty($$
 	WHERE p.pronamespace = 'churnwarn'::regnamespace
 		AND obj_description(p.oid, 'pg_proc') IS NULL
 $$, 'every function has a comment');
-SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
-	WHERE oid = 'churnwarn.customer_risk'::regclass), 'customer_risk runs as the invoker');
+SELECT ok((SELECT 'security_barrier=true' = ANY (reloptions)
+		AND NOT COALESCE('security_invoker=true' = ANY (reloptions), false) FROM pg_class
+	WHERE oid = 'churnwarn.customer_risk'::regclass),
+	'customer_risk runs with its owner''s rights behind a security barrier (it restricts and masks itself)');
 -- the workflow contract
 SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text']);
 SELECT has_function('churnwarn', 'assess', ARRAY['bigint', 'integer', 'text', 'text', 'text']);
@@ -88,8 +91,8 @@ SELECT has_function('churnwarn', 'record_postmortem', ARRAY['bigint', 'text', 't
 SELECT function_returns('churnwarn', 'tick', ARRAY['timestamp with time zone'], 'jsonb');
 SELECT volatility_is('churnwarn', 'now', ARRAY[]::text[], 'stable');
 SELECT has_function('churnwarn', 'regrade', ARRAY['text', 'timestamp with time zone']);
-SELECT ok((SELECT 'security_invoker=true' = ANY (reloptions) FROM pg_class
-	WHERE oid = 'churnwarn.tracking_ledger'::regclass), 'tracking_ledger runs as the invoker');
+SELECT ok((SELECT NOT COALESCE('security_invoker=true' = ANY (reloptions), false) FROM pg_class
+	WHERE oid = 'churnwarn.tracking_ledger'::regclass), 'tracking_ledger runs with its owner''s rights (it masks itself) for BI');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'churnwarn'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')

@@ -25,7 +25,8 @@ LANGUAGE sql AS $$
 		+ (SELECT count(*) FROM pg_class c JOIN m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
 		   WHERE c.relnamespace <> 'churnwarn'::regnamespace),
 		(SELECT count(*) FROM f, aclexplode(coalesce(f.proacl, acldefault('f', f.proowner))) a
-		 WHERE a.grantee = 0 AND f.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between')),
+		 WHERE a.grantee = 0 AND f.proname NOT IN ('is_working_day', 'add_working_days', 'working_days_between',
+			'is_restricted', 'is_masked', 'assigned_customers')),
 		(SELECT count(*) FROM f WHERE prosecdef AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)),
 		(SELECT count(*) FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'churnwarn'
 		 AND NOT EXISTS (SELECT FROM pg_class WHERE oid = c)),
