@@ -793,7 +793,7 @@ cal_warn_beyond(const ChurnwarnCalendar *cal, DateADT d)
 								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	(void) hash_search(cal_warned, cal->name, HASH_FIND, &found);
-	if (found)
+	if (found || !churnwarn_calendar_coverage_warning)
 		return;
 	ereport(WARNING,
 			(errcode(ERRCODE_WARNING),

@@ -25,6 +25,7 @@ PG_MODULE_MAGIC;
 int			churnwarn_language = CHURNWARN_LANG_EN;
 char	   *churnwarn_actor = NULL;
 char	   *churnwarn_clock = NULL;
+bool		churnwarn_calendar_coverage_warning = true;
 
 /* churnwarn.clock parsed by its check hook; 0 when the GUC is empty */
 static TimestampTz clock_value = 0;
@@ -125,6 +126,18 @@ _PG_init(void)
 							   PGC_SUSET,
 							   0,
 							   check_clock, assign_clock, NULL);
+
+	DefineCustomBoolVariable("churnwarn.calendar_coverage_warning",
+							 "Warns when a deadline falls beyond a calendar's holiday data.",
+							 "Outside the years a calendar's holidays were loaded for only the "
+							 "weekend rule applies; the warning (once per session and calendar) says "
+							 "so.  Turn it off where that is known and accepted, for example in test "
+							 "suites that grade at the current date.",
+							 &churnwarn_calendar_coverage_warning,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("churnwarn");
 }

@@ -24,6 +24,7 @@
 extern int	churnwarn_language;	/* CHURNWARN_LANG_EN or CHURNWARN_LANG_ZH */
 extern char *churnwarn_actor;	/* churnwarn.actor, may be empty */
 extern char *churnwarn_clock;	/* churnwarn.clock, may be empty */
+extern bool churnwarn_calendar_coverage_warning;	/* churnwarn.calendar_coverage_warning */
 
 #define CHURNWARN_LANG_EN	0
 #define CHURNWARN_LANG_ZH	1

@@ -24,7 +24,11 @@ chmod 755 "$WORK"
 trap 'cw_stop_cluster; rm -rf "$WORK"' EXIT
 PGC=$(cw_private_pg "$WORK/pg")
 cw_build "$PGC"
-cw_start_cluster "$PGC" "$WORK/cluster" "$(cw_free_port 55432)"
+# Tests grade at the current date, and deadlines will run past the last
+# year of the shipped holiday data; the warning that says so is tested in
+# calendar.sql and would otherwise appear wherever a deadline is computed.
+cw_start_cluster "$PGC" "$WORK/cluster" "$(cw_free_port 55432)" \
+	"churnwarn.calendar_coverage_warning = off"
 
 status=0
 cd "$CW_ROOT"
