@@ -30,14 +30,14 @@ DECLARE
 	v_tier text; v_status text; v_term timestamptz;
 	v_tier_factor float8 := 1; v_level_raise int := 0; v_tier_known boolean;
 	v_levels int[]; v_ranks int[]; v_mins float8[]; v_labels text[]; v_top int;
-	s record;
+	sg record;			-- one signal of the customer
 	v_age float8; v_decay float8; v_points float8; v_sig_floor int;
 	v_severity float8 := 0; v_cats text[] := '{}'; v_ncats int;
 	v_floor int := 0; v_floor_signal bigint;
 	v_difficulty float8; v_score float8;
 	v_raw int := 0; v_score_level int; v_held boolean := false; v_h int;
 	v_level int; v_tier_raise int := 0; v_in_scope boolean := true;
-	v_signals jsonb := '[]'; v_sig jsonb; v_thresholds jsonb := '[]';
+	v_signals jsonb; v_thresholds jsonb := '[]';
 	v_earliest timestamptz;
 	w record; v_have_warning boolean; v_warning_id bigint; v_event text;
 	v_detail jsonb; v_expl jsonb; i int;
@@ -89,7 +89,7 @@ BEGIN
 		v_in_scope := false;
 	END IF;
 
-	FOR s IN
+	FOR sg IN
 		SELECT g.id, g.signal_type, t.category, t.weight::float8 AS weight,
 			   extract(epoch FROM t.half_life)::float8 AS half_life,
 			   v.rank AS floor_rank, t.floor_min_amount::float8 AS floor_min,
@@ -100,47 +100,33 @@ BEGIN
 		 WHERE g.customer_id = p_customer AND g.status <> 'withdrawn'
 		 ORDER BY g.id
 	LOOP
-		v_age := greatest(extract(epoch FROM p_now - s.observed_at)::float8, 0);
-		v_decay := CASE WHEN s.half_life > 0 THEN power(0.5::float8, v_age / s.half_life) ELSE 1 END;
-		v_points := s.weight * CASE WHEN s.status = 'resolved' THEN c.resolved_factor ELSE 1 END * v_decay;
+		v_age := greatest(extract(epoch FROM p_now - sg.observed_at)::float8, 0);
+		v_decay := CASE WHEN sg.half_life > 0 THEN power(0.5::float8, v_age / sg.half_life) ELSE 1 END;
+		v_points := sg.weight * CASE WHEN sg.status = 'resolved' THEN c.resolved_factor ELSE 1 END * v_decay;
 		v_severity := v_severity + v_points;
 		v_sig_floor := 0;
-		IF s.status <> 'resolved' THEN
-			IF NOT s.category = ANY (v_cats) THEN
-				v_cats := v_cats || s.category;
+		IF sg.status <> 'resolved' THEN
+			IF NOT sg.category = ANY (v_cats) THEN
+				v_cats := v_cats || sg.category;
 			END IF;
-			IF coalesce(s.floor_rank, 0) > 0 AND
-			   (s.floor_min IS NULL OR (s.amount IS NOT NULL AND s.amount > s.floor_min)) THEN
+			IF coalesce(sg.floor_rank, 0) > 0 AND
+			   (sg.floor_min IS NULL OR (sg.amount IS NOT NULL AND sg.amount > sg.floor_min)) THEN
 				v_sig_floor := v_top;	-- the top level if no level is that severe
 				FOR i IN 1 .. v_top LOOP
-					IF v_ranks[i] >= s.floor_rank THEN
+					IF v_ranks[i] >= sg.floor_rank THEN
 						v_sig_floor := v_levels[i];
 						EXIT;
 					END IF;
 				END LOOP;
 				IF v_sig_floor > v_floor THEN
 					v_floor := v_sig_floor;
-					v_floor_signal := s.id;
+					v_floor_signal := sg.id;
 				END IF;
 			END IF;
-			IF v_earliest IS NULL OR s.observed_at < v_earliest THEN
-				v_earliest := s.observed_at;
+			IF v_earliest IS NULL OR sg.observed_at < v_earliest THEN
+				v_earliest := sg.observed_at;
 			END IF;
 		END IF;
-		v_sig := jsonb_build_object('id', s.id, 'type', s.signal_type, 'category', s.category,
-			'status', CASE WHEN s.status = 'resolved' THEN 'resolved' ELSE 'open' END,
-			'observed_at', s.observed_at);
-		IF s.amount IS NOT NULL THEN
-			v_sig := v_sig || jsonb_build_object('amount', s.amount);
-		END IF;
-		v_sig := v_sig || jsonb_build_object('weight', s.weight,
-			'status_factor', CASE WHEN s.status = 'resolved' THEN c.resolved_factor ELSE 1 END,
-			'half_life_days', CASE WHEN s.half_life > 0 THEN s.half_life / 86400 END,
-			'decay', v_decay, 'points', v_points);
-		IF v_sig_floor > 0 THEN
-			v_sig := v_sig || jsonb_build_object('forces_level', v_sig_floor);
-		END IF;
-		v_signals := v_signals || jsonb_build_array(v_sig);
 	END LOOP;
 
 	v_ncats := coalesce(array_length(v_cats, 1), 0);
@@ -209,6 +195,31 @@ BEGIN
 			   closed_at = CASE WHEN v_event = 'dismissed' THEN p_now ELSE closed_at END
 		 WHERE id = w.id;
 	END IF;
+
+	-- the explanation's signals, built (like the C) only when the level changed
+	SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+			'id', x.id, 'type', x.signal_type, 'category', x.category,
+			'status', CASE WHEN x.status = 'resolved' THEN 'resolved' ELSE 'open' END,
+			'observed_at', x.observed_at, 'amount', x.amount, 'weight', x.weight,
+			'status_factor', x.sf, 'decay', x.decay, 'points', x.weight * x.sf * x.decay,
+			'forces_level', nullif(x.forces, 0)))
+			|| jsonb_build_object('half_life_days', x.half_life / 86400) ORDER BY x.id), '[]')
+	  INTO v_signals
+	  FROM (SELECT g.id, g.signal_type, t.category, t.weight::float8 AS weight, g.status,
+				   g.observed_at, g.amount::float8 AS amount,
+				   extract(epoch FROM t.half_life)::float8 AS half_life,
+				   CASE WHEN g.status = 'resolved' THEN c.resolved_factor ELSE 1 END AS sf,
+				   CASE WHEN t.half_life IS NULL THEN 1
+						ELSE power(0.5::float8, greatest(extract(epoch FROM p_now - g.observed_at)::float8, 0)
+								   / extract(epoch FROM t.half_life)::float8) END AS decay,
+				   CASE WHEN g.status <> 'resolved' AND v.rank IS NOT NULL
+						 AND (t.floor_min_amount IS NULL OR g.amount > t.floor_min_amount)
+						THEN coalesce((SELECT min(l) FROM unnest(v_levels, v_ranks) AS u(l, r)
+									   WHERE r >= v.rank), v_top) END AS forces
+			  FROM bench.signal_twin g
+			  JOIN churnwarn.signal_type t ON t.code = g.signal_type
+			  LEFT JOIN churnwarn.severity v ON v.severity = t.floor_severity
+			 WHERE g.customer_id = p_customer AND g.status <> 'withdrawn') x;
 
 	FOR i IN 1 .. v_top LOOP
 		v_thresholds := v_thresholds || jsonb_build_array(jsonb_build_object(

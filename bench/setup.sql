@@ -56,7 +56,7 @@ ALTER TABLE bench.signal_twin
 -- W1 seed history: three signals per customer over the last 180 days (40 %
 -- already resolved), graded through the real trigger, so a W1 signal lands
 -- on customers that already have a level and only some escalate.
-SELECT setseed(0.42);
+SELECT setseed(0.42) \g /dev/null
 INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, reported_at, source, detail, amount, status)
 SELECT 'w1-' || c, t, o, o + interval '1 hour', 'manual', '{"seed": true}',
 	CASE WHEN t = 'order_cut' THEN 10 + floor(random() * 70) END,
