@@ -10,11 +10,106 @@
 -- overseas customers in many countries).
 --
 -- The year is replayed day by day through churnwarn.clock, so warnings
--- open, escalate and de-escalate at the times they would have; the same
--- seed always gives the same data.
+-- open, escalate and de-escalate at the times they would have, and the team
+-- works them through the workflow (assessment, approvals, notice, plans,
+-- follow-up, evaluation, post-mortems) on the days it would have; the
+-- periodic pass runs weekly.  The same seed always gives the same data.
 \set ON_ERROR_STOP on
 SELECT set_config('demo.company', :'company', false),
 	set_config('demo.customers', :'customers', false) \gset
+
+
+-- One day's work of the customer-success team, replayed at that day's
+-- clock: warnings are assessed, approved, issued, planned, followed up and
+-- evaluated, each step a little late now and then, outcomes by level.
+CREATE FUNCTION pg_temp.work_day(day timestamptz, people text[]) RETURNS void
+LANGUAGE plpgsql AS $work$
+DECLARE
+	w record;
+	r text;
+	lvl int;
+	outcome text;
+	p_fail float8;
+	causes text[] := ARRAY['product_quality', 'service', 'contract_terms', 'business_change', 'competitor', 'other'];
+	who text;
+BEGIN
+	PERFORM set_config('churnwarn.clock', (day + interval '16 hours')::text, true);
+	FOR w IN SELECT x.id, x.status, x.proposed_level, x.level, x.scheme, x.opened_at, x.confirmed_at,
+			x.issued_at, x.plan_submitted_at, x.outcome, x.customer_id, c.department, c.owner
+		FROM churnwarn.warning x JOIN churnwarn.customer c USING (customer_id)
+		WHERE x.status NOT IN ('closed', 'dismissed') ORDER BY x.id
+	LOOP
+		-- most warnings see no step on a given day: decide before paying
+		-- for the subtransaction below
+		CONTINUE WHEN random() > CASE w.status WHEN 'recovering' THEN 0.45 ELSE 0.7 END;
+		who := people[1 + floor(random() * array_length(people, 1))::int];
+		BEGIN
+			IF w.status = 'open' AND w.proposed_level > 0 AND random() < 0.85 THEN
+				-- mostly the proposed level; now and then one lower (under-graded)
+				lvl := greatest(1, w.proposed_level - CASE WHEN random() < 0.12 THEN 1 ELSE 0 END);
+				PERFORM churnwarn.assess(w.id, lvl, who, 'assessed with sales and tech',
+					causes[1 + floor(random() * array_length(causes, 1))::int]);
+				FOREACH r IN ARRAY coalesce(churnwarn.required_approvers(w.scheme, lvl), '{}') LOOP
+					PERFORM churnwarn.approve(w.id, r || '.' || (ARRAY['zhou', 'sun', 'wu', 'zheng'])[1 + floor(random() * 4)::int], r);
+				END LOOP;
+			ELSIF w.status = 'confirmed' AND random() < 0.95 THEN
+				PERFORM churnwarn.issue(w.id, w.department, w.owner);
+			ELSIF w.status = 'issued' AND random() < 0.8 THEN
+				PERFORM churnwarn.submit_plan(w.id, jsonb_build_object(
+					'goal', 'keep the customer and restore the order volume',
+					'measures', jsonb_build_array('apology visit', 'named service contact', 'review of terms'),
+					'people', jsonb_build_array(w.owner, who),
+					'milestones', jsonb_build_array(jsonb_build_object('at', (day + interval '14 days')::date, 'what', 'customer review')),
+					'resources', 'two engineer days'));
+				IF EXISTS (SELECT FROM churnwarn.warning_plan pl WHERE pl.warning_id = w.id
+						AND pl.needs_approval AND pl.approved_at IS NULL) THEN
+					PERFORM churnwarn.approve_plan(w.id, 'general_manager.liu');
+				END IF;
+			ELSIF w.status = 'recovering' THEN
+				IF w.outcome = 'partial' AND random() < 0.9 THEN
+					PERFORM churnwarn.submit_plan(w.id, jsonb_build_object(
+						'goal', 'finish the recovery', 'measures', jsonb_build_array('further measures'),
+						'people', jsonb_build_array(w.owner), 'milestones', jsonb_build_array('monthly review'),
+						'resources', 'account team'));
+					IF EXISTS (SELECT FROM churnwarn.warning_plan pl WHERE pl.warning_id = w.id
+							AND pl.needs_approval AND pl.approved_at IS NULL) THEN
+						PERFORM churnwarn.approve_plan(w.id, 'general_manager.liu');
+					END IF;
+				ELSIF random() < 0.75 THEN
+					PERFORM churnwarn.record_progress(w.id, 'called the customer, measures on track', w.owner);
+				END IF;
+				IF random() < 0.2 THEN
+					PERFORM churnwarn.record_communication(w.id,
+						(ARRAY['meeting', 'visit', 'phone', 'video', 'email'])[1 + floor(random() * 5)::int],
+						ARRAY[w.owner, 'contact-' || w.customer_id], 'discussed the recovery measures', w.owner);
+				END IF;
+				-- evaluation after two to eight weeks of recovery
+				IF w.plan_submitted_at IS NOT NULL AND day - w.plan_submitted_at > interval '14 days'
+						AND random() < 0.18 THEN
+					p_fail := CASE coalesce(w.level, 1) WHEN 1 THEN 0.03 WHEN 2 THEN 0.08 WHEN 3 THEN 0.18 ELSE 0.3 END;
+					outcome := CASE WHEN random() < p_fail THEN 'failure'
+						WHEN random() < 0.22 THEN 'partial' ELSE 'success' END;
+					PERFORM churnwarn.evaluate(w.id, outcome, w.owner);
+					IF outcome = 'success' THEN
+						-- the causes were dealt with: their signals are resolved
+						PERFORM churnwarn.resolve_signal(sg.id, 'recovered')
+						FROM churnwarn.signal sg WHERE sg.customer_id = w.customer_id AND sg.status = 'open';
+					END IF;
+					IF outcome = 'failure' THEN
+						PERFORM churnwarn.record_postmortem(w.id, 'competitor offered better terms after a service failure',
+							'escalate service failures at core customers within a day',
+							'named service contact for every core customer');
+					END IF;
+				END IF;
+			END IF;
+		EXCEPTION WHEN OTHERS THEN
+			-- a step the workflow refuses (a plan still awaiting approval, a
+			-- warning just sent back for re-assessment) waits for another day
+			NULL;
+		END;
+	END LOOP;
+END
+$work$;
 
 DO $demo$
 DECLARE
@@ -90,11 +185,25 @@ BEGIN
 			year_start - interval '2 years');
 	END LOOP;
 
+	-- departments with their heads, churn targets, a few adopted suggestions
+	INSERT INTO churnwarn.department (department, name_en, name_zh, head)
+	SELECT u.dep, initcap(replace(u.dep, '-', ' ')), u.dep,
+		'head.' || split_part(u.dep, '-', array_length(string_to_array(u.dep, '-'), 1))
+	FROM unnest(depts) AS u(dep);
+	INSERT INTO churnwarn.churn_target (department, year, target_rate)
+	SELECT '*', y, 0.03 FROM generate_series(extract(year FROM year_start)::int, extract(year FROM year_end)::int) y;
+	INSERT INTO churnwarn.suggestion (department, person, title, submitted_at, adopted_at)
+	SELECT depts[1 + g.n % array_length(depts, 1)], owners[1 + g.n % array_length(owners, 1)],
+		(ARRAY['monthly health call with important customers', 'escalate quality complaints to tech within a day',
+			'named service contact for every core customer', 'quarterly business review with key accounts'])[1 + g.n % 4],
+		year_start + g.n * interval '29 days', year_start + g.n * interval '29 days' + interval '12 days'
+	FROM generate_series(1, 10) AS g(n);
+
 	-- a year of signals, day by day; a few customers carry most of the risk
 	FOR d IN 0..364 LOOP
 		day := year_start + d * interval '1 day';
 		CONTINUE WHEN extract(isodow FROM day) > 6;		-- little happens on Sundays
-		n_today := 1 + floor(random() * n_customers / 60.0)::int;
+		n_today := 1 + floor(random() * n_customers / 40.0)::int;
 		FOR k IN 1..n_today LOOP
 			risk := random();
 			-- skewed choice: squares favour the low ids, which act as the risky accounts
@@ -109,7 +218,8 @@ BEGIN
 			PERFORM set_config('churnwarn.clock',
 				(day + interval '9 hours' + random() * interval '9 hours')::text, true);
 			sid := churnwarn.report_signal(id, typ,
-				day + interval '8 hours' + random() * interval '1 hour',
+				day + interval '8 hours' + random() * interval '1 hour'
+					- CASE WHEN random() < 0.08 THEN (1 + floor(random() * 4)) * interval '1 day' ELSE interval '0' END,
 				jsonb_build_object('channel', (ARRAY['call', 'email', 'visit', 'ticket'])[1 + floor(random() * 4)::int]),
 				owners[1 + floor(random() * array_length(owners, 1))::int], amount);
 			-- most complaints and late payments get resolved within weeks
@@ -121,6 +231,11 @@ BEGIN
 				PERFORM churnwarn.withdraw_signal(sid, 'reported for the wrong customer');
 			END IF;
 		END LOOP;
+		PERFORM pg_temp.work_day(day, owners);
+		-- the periodic pass, weekly here (pg_cron runs it every few minutes)
+		IF extract(isodow FROM day) = 5 THEN
+			PERFORM churnwarn.tick(day + interval '18 hours');
+		END IF;
 	END LOOP;
 	PERFORM set_config('churnwarn.clock', '', true);
 END
