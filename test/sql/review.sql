@@ -115,3 +115,24 @@ FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
 WHERE c.relnamespace = 'churnwarn'::regnamespace
 	AND c.relname IN ('period_review', 'assessment', 'incentive_stats', 'period_corrections')
 GROUP BY 1 ORDER BY 1;
+
+-- edges: a signal reported exactly 24 hours after it was observed is on
+-- time, one reported a second later is not; a department without customers
+-- has no rows (no division by zero); a one-person recovery team gets the
+-- whole 1-3 % (wang above)
+INSERT INTO churnwarn.department VALUES ('sales-edge', 'Edge sales', '边缘销售部', 'head.edge'),
+	('sales-empty', 'Empty sales', '空销售部', 'head.empty');
+INSERT INTO churnwarn.churn_target VALUES ('sales-empty', 2025, 0.01);
+INSERT INTO churnwarn.customer (customer_id, name, tier, department, owner, created_at) VALUES
+	('e1', 'Edge Co', 'ordinary', 'sales-edge', 'qian', '2024-01-01');
+SET churnwarn.clock = '2025-06-11 09:00+08';
+SELECT churnwarn.report_signal('e1', 'cold_response', '2025-06-10 09:00+08', '{}', 'qian') > 0 AS exactly_24h;
+SET churnwarn.clock = '2025-06-11 09:00:01+08';
+SELECT churnwarn.report_signal('e1', 'event_declined', '2025-06-10 09:00+08', '{}', 'qian') > 0 AS one_second_late;
+RESET churnwarn.clock;
+SELECT period, department, person, signals_reported, signals_on_time, signal_timeliness
+FROM churnwarn.assessment WHERE period = '2025-Q2' AND department = 'sales-edge' ORDER BY person NULLS LAST;
+SELECT count(*) AS rows_for_empty_department
+FROM (SELECT department FROM churnwarn.period_review WHERE department = 'sales-empty'
+	UNION ALL SELECT department FROM churnwarn.assessment WHERE department = 'sales-empty'
+	UNION ALL SELECT department FROM churnwarn.incentive_stats WHERE department = 'sales-empty') x;
