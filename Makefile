@@ -49,6 +49,7 @@ REGRESS = \
 	watch \
 	watch_drop_extension \
 	privacy \
+	privileges_tap \
 	hijack \
 	fuzz_args \
 	reinstall \
