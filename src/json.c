@@ -25,6 +25,33 @@
 #include "churnwarn.h"
 
 /*
+ * json_escape
+ *		escape_json(), with the common case of a string that needs no
+ *		escaping (every key and most values) appended in one piece instead
+ *		of byte by byte.  The output is the same.
+ */
+static void
+json_escape(StringInfo buf, const char *str)
+{
+	const unsigned char *p;
+	int			len;
+
+	for (p = (const unsigned char *) str; *p; p++)
+		if (*p < ' ' || *p == '"' || *p == '\\')
+		{
+			escape_json(buf, str);
+			return;
+		}
+	len = (int) (p - (const unsigned char *) str);
+	enlargeStringInfo(buf, len + 2);
+	buf->data[buf->len++] = '"';
+	memcpy(buf->data + buf->len, str, len);
+	buf->len += len;
+	buf->data[buf->len++] = '"';
+	buf->data[buf->len] = '\0';
+}
+
+/*
  * churnwarn_json_key
  *		Append a separator (unless this is the first member) and, if key is
  *		not NULL, the escaped key and a colon.  A NULL key appends an array
@@ -38,7 +65,7 @@ churnwarn_json_key(StringInfo buf, bool *first, const char *key)
 	*first = false;
 	if (key != NULL)
 	{
-		escape_json(buf, key);
+		json_escape(buf, key);
 		appendStringInfoChar(buf, ':');
 	}
 }
@@ -52,15 +79,72 @@ churnwarn_json_str(StringInfo buf, bool *first, const char *key,
 	if (value == NULL)
 		appendStringInfoString(buf, "null");
 	else
-		escape_json(buf, value);
+		json_escape(buf, value);
 }
 
 /* Append an integer member. */
 void
 churnwarn_json_int(StringInfo buf, bool *first, const char *key, int64 value)
 {
+	char		digits[MAXINT8LEN + 1];
+
 	churnwarn_json_key(buf, first, key);
-	appendStringInfo(buf, INT64_FORMAT, value);
+	appendBinaryStringInfo(buf, digits, pg_lltoa(value, digits));
+}
+
+/*
+ * append_ten_thousandths
+ *		Append k / 10000 exactly as "%.10g" prints it, without snprintf
+ *		(which was most of the cost of an explanation).  Valid for
+ *		|k| < 10^10: the value then has at most ten significant digits, so
+ *		"%.10g" prints it exactly, in positional notation (its exponent lies
+ *		between -4 and 5), with the trailing zeros of the fraction removed.
+ */
+static void
+append_ten_thousandths(StringInfo buf, int64 k)
+{
+	char		tmp[32];
+	char	   *p = tmp + sizeof(tmp);
+	uint64		u;
+	uint64		ip;
+	int			frac;
+	int			ndig;
+
+	if (k == 0)
+	{
+		appendStringInfoChar(buf, '0');
+		return;
+	}
+	u = (k < 0) ? (uint64) -k : (uint64) k;
+	ip = u / 10000;
+	frac = (int) (u % 10000);
+
+	/* the fraction without its trailing zeros */
+	ndig = 4;
+	while (frac != 0 && frac % 10 == 0)
+	{
+		frac /= 10;
+		ndig--;
+	}
+	if (frac != 0)
+	{
+		int			i;
+
+		for (i = 0; i < ndig; i++)
+		{
+			*--p = (char) ('0' + frac % 10);
+			frac /= 10;
+		}
+		*--p = '.';
+	}
+	do
+	{
+		*--p = (char) ('0' + ip % 10);
+		ip /= 10;
+	} while (ip != 0);
+	if (k < 0)
+		*--p = '-';
+	appendBinaryStringInfo(buf, p, (int) (tmp + sizeof(tmp) - p));
 }
 
 /*
@@ -75,11 +159,12 @@ churnwarn_json_num(StringInfo buf, bool *first, const char *key, double value)
 		appendStringInfoString(buf, "null");
 	else
 	{
-		double		r = rint(value * 10000.0) / 10000.0;
+		double		k = rint(value * 10000.0);
 
-		if (r == 0)
-			r = 0;				/* no "-0" */
-		appendStringInfo(buf, "%.10g", r);
+		if (fabs(k) < 1e10)
+			append_ten_thousandths(buf, (int64) k);	/* 0 for -0 too */
+		else
+			appendStringInfo(buf, "%.10g", k / 10000.0);
 	}
 }
 
