@@ -94,10 +94,12 @@ COPY bench.bulk_src TO :'bulk_file';
  */
 CREATE PROCEDURE bench.reset_seed() LANGUAGE plpgsql AS $$
 BEGIN
+	-- replica role first: churnwarn's audited tables refuse TRUNCATE through
+	-- an ordinary trigger; CASCADE takes the workflow records with them
+	SET LOCAL session_replication_role = replica;
 	TRUNCATE churnwarn.signal, churnwarn.warning_event, churnwarn.warning,
 		churnwarn.grade_history, churnwarn.customer_grade, bench.signal_plain,
-		bench.signal_twin;
-	SET LOCAL session_replication_role = replica;
+		bench.signal_twin CASCADE;
 	INSERT INTO churnwarn.signal SELECT * FROM bench.seed_signal;
 	INSERT INTO bench.signal_plain SELECT * FROM bench.seed_signal;
 	INSERT INTO churnwarn.customer_grade SELECT * FROM bench.seed_grade;
@@ -109,10 +111,12 @@ END $$;
 /* reset_empty: no signals, every customer graded 0 (the bulk loads' start). */
 CREATE PROCEDURE bench.reset_empty() LANGUAGE plpgsql AS $$
 BEGIN
+	-- replica role first: churnwarn's audited tables refuse TRUNCATE through
+	-- an ordinary trigger; CASCADE takes the workflow records with them
+	SET LOCAL session_replication_role = replica;
 	TRUNCATE churnwarn.signal, churnwarn.warning_event, churnwarn.warning,
 		churnwarn.grade_history, churnwarn.customer_grade, bench.signal_plain,
-		bench.signal_twin;
-	SET LOCAL session_replication_role = replica;
+		bench.signal_twin CASCADE;
 	INSERT INTO churnwarn.customer_grade (customer_id, graded_at)
 		SELECT customer_id, now() FROM churnwarn.customer;
 END $$;
