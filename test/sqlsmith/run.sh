@@ -33,7 +33,8 @@ fail() { echo "sqlsmith: FAILED ($*)"; exit 1; }
 
 $CW_BINDIR/psql -X -q -d postgres -c 'CREATE DATABASE smith' || fail "create database"
 $PSQL -c 'CREATE EXTENSION churnwarn' || fail "create extension"
-(cd "$ROOT" && $CW_BINDIR/psql -X -q -d smith -v company=robotics -v customers=${CW_SQLSMITH_CUSTOMERS:-40} \
+# the demo replays a year in one statement: no statement_timeout for it
+(cd "$ROOT" && PGOPTIONS="-c statement_timeout=0" $CW_BINDIR/psql -X -q -d smith -v company=robotics -v customers=${CW_SQLSMITH_CUSTOMERS:-40} \
 	-f demo/generate.sql >"$DIR/demo.log" 2>&1) || fail "demo data: $(tail -n 3 "$DIR/demo.log")"
 $PSQL <<'SQL' || fail "role setup"
 CREATE ROLE cw_smith LOGIN;
