@@ -324,8 +324,53 @@ COMMENT ON COLUMN churnwarn.review_items.met IS 'For deadlines: whether it was m
  * The live computations.  Each view below has a public twin without
  * "_live" that shows closed periods from their signed snapshot.
  */
+/*
+ * Every period from 2000 to 2099 with its bounds, in the default calendar's
+ * time zone at installation.  period_review_live works one period at a
+ * time over these rows, so a filter on the period reaches this table and
+ * each kind of event is read through an index on its own time column:
+ * one quarter costs what happened in that quarter, not the whole history.
+ */
+CREATE TABLE churnwarn.period (
+	period		text PRIMARY KEY,
+	period_kind	text NOT NULL CHECK (period_kind IN ('quarter', 'half', 'year')),
+	starts_at	timestamptz NOT NULL,
+	ends_at		timestamptz NOT NULL CHECK (ends_at > starts_at)
+);
+COMMENT ON TABLE churnwarn.period IS 'Quarters, half-years and years 2000-2099 with their bounds (default calendar''s time zone at installation); derived data, re-created by CREATE EXTENSION.';
+COMMENT ON COLUMN churnwarn.period.period IS 'The period: 2026-Q3, 2026-H2 or 2026.';
+COMMENT ON COLUMN churnwarn.period.period_kind IS 'quarter, half or year.';
+COMMENT ON COLUMN churnwarn.period.starts_at IS 'First instant of the period.';
+COMMENT ON COLUMN churnwarn.period.ends_at IS 'First instant after the period.';
+INSERT INTO churnwarn.period
+SELECT x.p, b.period_kind, b.starts_at, b.ends_at
+FROM pg_catalog.generate_series(2000, 2099) AS y(y),
+	LATERAL (VALUES (y.y::text), (y.y || '-H1'), (y.y || '-H2'), (y.y || '-Q1'), (y.y || '-Q2'),
+		(y.y || '-Q3'), (y.y || '-Q4')) AS x(p),
+	LATERAL churnwarn.period_bounds(x.p) AS b;
+-- registered so every churnwarn table is known to pg_dump; no row is dumped
+-- (CREATE EXTENSION re-creates them all)
+SELECT pg_catalog.pg_extension_config_dump('churnwarn.period', 'WHERE false');
+
+/* each countable event found through the index on its own time column */
+CREATE INDEX warning_opened_at_idx ON churnwarn.warning (opened_at);
+CREATE INDEX warning_closed_at_idx ON churnwarn.warning (closed_at);
+CREATE INDEX warning_report_due_idx ON churnwarn.warning (report_due);
+CREATE INDEX warning_assess_due_idx ON churnwarn.warning (assess_due);
+CREATE INDEX warning_notify_due_idx ON churnwarn.warning (notify_due);
+CREATE INDEX warning_plan_due_idx ON churnwarn.warning (plan_due);
+CREATE INDEX warning_event_at_idx ON churnwarn.warning_event (at);
+CREATE INDEX customer_terminated_at_idx ON churnwarn.customer (terminated_at)
+	WHERE terminated_at IS NOT NULL;
+
+/*
+ * The live computation.  Per period (a LATERAL subquery, so a filter on
+ * the period is applied first): the events of review_items that fall in
+ * it, counted per department and level and per department, and the
+ * customer base of its departments.
+ */
 CREATE VIEW churnwarn.period_review_live WITH (security_invoker = true) AS
-SELECT a.period_kind, a.period, a.department, a.level,
+SELECT p.period_kind, p.period, a.department, a.level,
 	CASE WHEN a.level IS NULL THEN NULL
 		WHEN pg_catalog.current_setting('churnwarn.language', true) OPERATOR(pg_catalog.=) 'zh' THEN l.label_zh
 		ELSE l.label_en END AS level_label,
@@ -334,14 +379,25 @@ SELECT a.period_kind, a.period, a.department, a.level,
 	a.deadlines_met, a.deadlines_missed,
 	a.report_met, a.report_missed, a.assess_met, a.assess_missed,
 	a.notify_met, a.notify_missed, a.plan_met, a.plan_missed,
-	a.customers_lost, COALESCE(b.customers, 0) AS customers,
-	CASE WHEN b.customers OPERATOR(pg_catalog.>) 0
-		THEN pg_catalog.round(a.customers_lost::numeric OPERATOR(pg_catalog./) b.customers, 4) END AS churn_rate,
+	a.customers_lost, COALESCE((base.per_department OPERATOR(pg_catalog.->>) a.department)::bigint, 0) AS customers,
+	CASE WHEN (base.per_department OPERATOR(pg_catalog.->>) a.department)::bigint OPERATOR(pg_catalog.>) 0
+		THEN pg_catalog.round(a.customers_lost::numeric OPERATOR(pg_catalog./)
+			(base.per_department OPERATOR(pg_catalog.->>) a.department)::bigint, 4) END AS churn_rate,
 	CASE WHEN (a.closed_success OPERATOR(pg_catalog.+) a.closed_failure) OPERATOR(pg_catalog.>) 0
 		THEN pg_catalog.round(a.closed_success::numeric OPERATOR(pg_catalog./)
 			(a.closed_success OPERATOR(pg_catalog.+) a.closed_failure), 4) END AS recovery_success_rate
-FROM (
-	SELECT p.period_kind, p.period, i.department, i.level,
+FROM churnwarn.period p
+CROSS JOIN LATERAL (
+	-- the customer base of every department, counted once per period
+	SELECT pg_catalog.jsonb_object_agg(d.department, d.n) AS per_department
+	FROM (SELECT COALESCE(c.department, '(none)') AS department, pg_catalog.count(*) AS n
+		FROM churnwarn.customer c
+		WHERE c.created_at OPERATOR(pg_catalog.<) p.ends_at
+			AND (c.terminated_at IS NULL OR c.terminated_at OPERATOR(pg_catalog.>=) p.starts_at)
+		GROUP BY 1) d
+) base
+CROSS JOIN LATERAL (
+	SELECT i.department, i.level,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'opened') AS warnings_opened,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'escalated') AS escalations,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'deescalated') AS deescalations,
@@ -360,16 +416,81 @@ FROM (
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'plan' AND i.met) AS plan_met,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'plan' AND NOT i.met) AS plan_missed,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'lost') AS customers_lost
-	FROM churnwarn.review_items i
-	CROSS JOIN LATERAL churnwarn.periods_of(i.at) p
-	GROUP BY GROUPING SETS ((p.period_kind, p.period, i.department, i.level),
-		(p.period_kind, p.period, i.department))
+	FROM (
+		WITH e AS (
+			SELECT w.id, 'opened'::text AS kind FROM churnwarn.warning w
+			WHERE w.opened_at OPERATOR(pg_catalog.>=) p.starts_at AND w.opened_at OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT w.id, 'closed' FROM churnwarn.warning w
+			WHERE w.closed_at OPERATOR(pg_catalog.>=) p.starts_at AND w.closed_at OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT w.id, 'report' FROM churnwarn.warning w
+			WHERE w.report_due OPERATOR(pg_catalog.>=) p.starts_at AND w.report_due OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT w.id, 'assess' FROM churnwarn.warning w
+			WHERE w.assess_due OPERATOR(pg_catalog.>=) p.starts_at AND w.assess_due OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT w.id, 'notify' FROM churnwarn.warning w
+			WHERE w.notify_due OPERATOR(pg_catalog.>=) p.starts_at AND w.notify_due OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT w.id, 'plan' FROM churnwarn.warning w
+			WHERE w.plan_due OPERATOR(pg_catalog.>=) p.starts_at AND w.plan_due OPERATOR(pg_catalog.<) p.ends_at
+			UNION ALL
+			SELECT ev.warning_id,
+				CASE WHEN ev.event OPERATOR(pg_catalog.=) 'evaluated' THEN 'evaluated_partial' ELSE ev.event END
+			FROM churnwarn.warning_event ev
+			WHERE ev.at OPERATOR(pg_catalog.>=) p.starts_at AND ev.at OPERATOR(pg_catalog.<) p.ends_at
+				AND (ev.event OPERATOR(pg_catalog.=) ANY ('{escalated,deescalated}'::pg_catalog.text[])
+					OR (ev.event OPERATOR(pg_catalog.=) 'evaluated'
+						AND ev.detail OPERATOR(pg_catalog.->>) 'outcome' OPERATOR(pg_catalog.=) 'partial'))
+		), f AS MATERIALIZED (
+			-- the facts of each warning once, however many of its events fall in the period
+			SELECT * FROM churnwarn.warning_facts wf
+			WHERE wf.warning_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT DISTINCT e.id FROM e))
+		)
+		SELECT f.department, f.level, x.what, x.met
+		FROM e
+		JOIN f ON f.warning_id OPERATOR(pg_catalog.=) e.id
+		CROSS JOIN LATERAL (SELECT
+			CASE e.kind
+				WHEN 'closed' THEN CASE WHEN f.status OPERATOR(pg_catalog.=) 'dismissed' THEN 'dismissed'
+					WHEN f.outcome IS NOT NULL AND f.status OPERATOR(pg_catalog.=) 'closed'
+						THEN 'closed_' OPERATOR(pg_catalog.||) f.outcome END
+				ELSE e.kind END AS what,
+			CASE e.kind WHEN 'report' THEN f.report_met WHEN 'assess' THEN f.assess_met
+				WHEN 'notify' THEN f.notify_met WHEN 'plan' THEN f.plan_met END AS met) x
+		WHERE x.what IS NOT NULL
+			AND (x.what OPERATOR(pg_catalog.<>) ALL ('{report,assess,notify,plan}'::pg_catalog.text[])
+				OR x.met IS NOT NULL)
+		UNION ALL
+		SELECT COALESCE(c.department, '(none)'),
+			COALESCE((SELECT pg_catalog.max(COALESCE(w.level, w.proposed_level)) FROM churnwarn.warning w
+				WHERE w.customer_id OPERATOR(pg_catalog.=) c.customer_id
+					AND w.opened_at OPERATOR(pg_catalog.<=) c.terminated_at), 0),
+			'lost', NULL
+		FROM churnwarn.customer c
+		WHERE c.status OPERATOR(pg_catalog.=) 'terminated'
+			AND c.terminated_at OPERATOR(pg_catalog.>=) p.starts_at AND c.terminated_at OPERATOR(pg_catalog.<) p.ends_at
+	) i
+	GROUP BY GROUPING SETS ((i.department, i.level), (i.department))
 ) a
-LEFT JOIN churnwarn.period_customer_base b ON b.period_kind OPERATOR(pg_catalog.=) a.period_kind
-	AND b.period OPERATOR(pg_catalog.=) a.period AND b.department OPERATOR(pg_catalog.=) a.department
 LEFT JOIN churnwarn.settings st ON true
 LEFT JOIN churnwarn.scheme_level l ON l.scheme OPERATOR(pg_catalog.=) st.scheme
-	AND l.level OPERATOR(pg_catalog.=) a.level;
+	AND l.level OPERATOR(pg_catalog.=) a.level
+-- only the periods the records reach (each bound an index lookup), so an
+-- unfiltered read does not visit a century of empty quarters
+WHERE p.ends_at OPERATOR(pg_catalog.>) LEAST(
+		(SELECT pg_catalog.min(w.opened_at) FROM churnwarn.warning w),
+		(SELECT pg_catalog.min(c.terminated_at) FROM churnwarn.customer c WHERE c.terminated_at IS NOT NULL))
+	AND p.starts_at OPERATOR(pg_catalog.<=) GREATEST(
+		(SELECT pg_catalog.max(w.opened_at) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(w.closed_at) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(w.report_due) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(w.assess_due) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(w.notify_due) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(w.plan_due) FROM churnwarn.warning w),
+		(SELECT pg_catalog.max(ev.at) FROM churnwarn.warning_event ev),
+		(SELECT pg_catalog.max(c.terminated_at) FROM churnwarn.customer c WHERE c.terminated_at IS NOT NULL));
 COMMENT ON VIEW churnwarn.period_review_live IS 'period_review as the records say now, for every period, closed or not (period_review shows closed periods from their snapshot).';
 
 /*

@@ -38,6 +38,8 @@ INSERT INTO config_tables VALUES
 	-- signed period reports: per department and person, not per customer
 	('churnwarn.period_close'), ('churnwarn.period_review_snapshot'),
 	('churnwarn.assessment_snapshot'), ('churnwarn.incentive_stats_snapshot'),
+	-- the period calendar of the reviews
+	('churnwarn.period'),
 	-- the pseudonym secret and the registry of personal columns
 	('churnwarn.mask_key'), ('churnwarn.personal_column');
 -- Views that deliberately run with their owner's rights: the BI views mask
