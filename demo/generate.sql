@@ -203,7 +203,7 @@ BEGIN
 	FOR d IN 0..364 LOOP
 		day := year_start + d * interval '1 day';
 		CONTINUE WHEN extract(isodow FROM day) > 6;		-- little happens on Sundays
-		n_today := 1 + floor(random() * n_customers / 40.0)::int;
+		n_today := 1 + floor(random() * n_customers / 25.0)::int;
 		FOR k IN 1..n_today LOOP
 			risk := random();
 			-- skewed choice: squares favour the low ids, which act as the risky accounts

@@ -222,7 +222,7 @@ extern TimestampTz churnwarn_assess_due(const char *customer_id,
 										const char *scheme, int level,
 										TimestampTz from);
 extern void churnwarn_compute_for(const char *customer_id, TimestampTz now,
-								  bool lock, ChurnwarnGradeInput *in,
+								  ChurnwarnGradeInput *in,
 								  ChurnwarnGradeResult *out);
 
 #endif							/* CHURNWARN_H */

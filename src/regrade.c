@@ -42,7 +42,7 @@
  *		does not exist.
  */
 void
-churnwarn_compute_for(const char *customer_id, TimestampTz now, bool lock,
+churnwarn_compute_for(const char *customer_id, TimestampTz now,
 					  ChurnwarnGradeInput *in, ChurnwarnGradeResult *out)
 {
 	const ChurnwarnConfig *cfg = churnwarn_config();
@@ -202,7 +202,7 @@ churnwarn_regrade_customer(const char *customer_id, int64 signal_id, TimestampTz
 
 	memset(&in, 0, sizeof(in));
 	in.prev_level = prev;
-	churnwarn_compute_for(customer_id, now, true, &in, &out);
+	churnwarn_compute_for(customer_id, now, &in, &out);
 	if (out.level == prev)
 		return prev;
 

@@ -265,8 +265,7 @@ compute_readonly(const char *customer_id, ChurnwarnGradeInput *in,
 		(void) churnwarn_read_grade(customer_id, &prev);
 		memset(in, 0, sizeof(*in));
 		in->prev_level = prev;
-		churnwarn_compute_for(customer_id, churnwarn_clock_now(),
-							  false, in, out);
+		churnwarn_compute_for(customer_id, churnwarn_clock_now(), in, out);
 	}
 	PG_FINALLY();
 	{
