@@ -104,6 +104,16 @@ BEGIN
 			DELETE FROM churnwarn.signal_type WHERE code OPERATOR(pg_catalog.=) NEW.code AND shipped;
 		WHEN 'settings' THEN
 			DELETE FROM churnwarn.settings WHERE id OPERATOR(pg_catalog.=) NEW.id AND shipped;
+		-- the workflow configuration (50_workflow_config.sql)
+		WHEN 'level_workflow' THEN
+			DELETE FROM churnwarn.level_workflow t WHERE t.scheme OPERATOR(pg_catalog.=) NEW.scheme
+				AND t.level OPERATOR(pg_catalog.=) NEW.level AND t.shipped;
+		WHEN 'level_approver' THEN
+			DELETE FROM churnwarn.level_approver t WHERE t.scheme OPERATOR(pg_catalog.=) NEW.scheme
+				AND t.level OPERATOR(pg_catalog.=) NEW.level
+				AND t.role OPERATOR(pg_catalog.=) NEW.role AND t.shipped;
+		WHEN 'cause' THEN
+			DELETE FROM churnwarn.cause t WHERE t.cause OPERATOR(pg_catalog.=) NEW.cause AND t.shipped;
 		END CASE;
 	END IF;
 	RETURN NEW;

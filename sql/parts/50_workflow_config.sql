@@ -7,7 +7,7 @@
  *
  * All of it is rows the DBA edits, in the "shipped" pattern of
  * 10_config.sql: the install script writes the shipped rows and marks them
- * shipped; an edit clears the flag (churnwarn.workflow_config_row_guard),
+ * shipped; an edit clears the flag (churnwarn.config_row_guard),
  * pg_dump keeps only rows that are not shipped, and on restore an edited row
  * replaces the pristine one the install script re-created.  A shipped row
  * that is deleted comes back on restore, so retire a shipped approver by
@@ -129,47 +129,13 @@ SELECT pg_catalog.pg_extension_config_dump('churnwarn.level_workflow', 'WHERE NO
 SELECT pg_catalog.pg_extension_config_dump('churnwarn.level_approver', 'WHERE NOT shipped');
 SELECT pg_catalog.pg_extension_config_dump('churnwarn.cause', 'WHERE NOT shipped');
 
-/*
- * The shipped-row guard of these tables (the same rule as
- * churnwarn.config_row_guard, for the workflow tables).
- */
-CREATE FUNCTION churnwarn.workflow_config_row_guard() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-		IF OLD.shipped AND NEW.shipped AND NEW IS DISTINCT FROM OLD THEN
-			NEW.shipped := false;
-		END IF;
-		RETURN NEW;
-	END IF;
-	IF NOT NEW.shipped THEN
-		CASE TG_TABLE_NAME
-		WHEN 'level_workflow' THEN
-			DELETE FROM churnwarn.level_workflow t WHERE t.scheme OPERATOR(pg_catalog.=) NEW.scheme
-				AND t.level OPERATOR(pg_catalog.=) NEW.level AND t.shipped;
-		WHEN 'level_approver' THEN
-			DELETE FROM churnwarn.level_approver t WHERE t.scheme OPERATOR(pg_catalog.=) NEW.scheme
-				AND t.level OPERATOR(pg_catalog.=) NEW.level
-				AND t.role OPERATOR(pg_catalog.=) NEW.role AND t.shipped;
-		WHEN 'cause' THEN
-			DELETE FROM churnwarn.cause t WHERE t.cause OPERATOR(pg_catalog.=) NEW.cause AND t.shipped;
-		END CASE;
-	END IF;
-	RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION churnwarn.workflow_config_row_guard() IS
-	'Trigger: track edits of shipped workflow configuration rows so dump and restore keep them exactly once.';
-REVOKE EXECUTE ON FUNCTION churnwarn.workflow_config_row_guard() FROM PUBLIC;
-
+/* The shipped-row guard and version bump shared with the other configuration tables. */
 CREATE TRIGGER config_row_guard BEFORE INSERT OR UPDATE ON churnwarn.level_workflow
-	FOR EACH ROW EXECUTE FUNCTION churnwarn.workflow_config_row_guard();
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.config_row_guard();
 CREATE TRIGGER config_row_guard BEFORE INSERT OR UPDATE ON churnwarn.level_approver
-	FOR EACH ROW EXECUTE FUNCTION churnwarn.workflow_config_row_guard();
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.config_row_guard();
 CREATE TRIGGER config_row_guard BEFORE INSERT OR UPDATE ON churnwarn.cause
-	FOR EACH ROW EXECUTE FUNCTION churnwarn.workflow_config_row_guard();
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.config_row_guard();
 CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON churnwarn.level_workflow
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.config_trigger();
 CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON churnwarn.level_approver
