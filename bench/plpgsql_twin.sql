@@ -275,3 +275,9 @@ END $$;
 
 CREATE TRIGGER signal_grade_twin AFTER INSERT OR UPDATE ON bench.signal_twin
 	FOR EACH ROW EXECUTE FUNCTION bench.twin_signal_trigger();
+
+/*
+ * The twin's signal rows are audited like churnwarn.signal's (the same C
+ * audit trigger), so that W4 compares the grading, not the audit.
+ */
+SELECT churnwarn.audit_table('bench.signal_twin');

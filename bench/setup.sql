@@ -99,7 +99,7 @@ BEGIN
 	SET LOCAL session_replication_role = replica;
 	TRUNCATE churnwarn.signal, churnwarn.warning_event, churnwarn.warning,
 		churnwarn.grade_history, churnwarn.customer_grade, bench.signal_plain,
-		bench.signal_twin CASCADE;
+		bench.signal_twin, churnwarn.audit_log, churnwarn.audit_chain CASCADE;
 	INSERT INTO churnwarn.signal SELECT * FROM bench.seed_signal;
 	INSERT INTO bench.signal_plain SELECT * FROM bench.seed_signal;
 	INSERT INTO churnwarn.customer_grade SELECT * FROM bench.seed_grade;
@@ -116,7 +116,7 @@ BEGIN
 	SET LOCAL session_replication_role = replica;
 	TRUNCATE churnwarn.signal, churnwarn.warning_event, churnwarn.warning,
 		churnwarn.grade_history, churnwarn.customer_grade, bench.signal_plain,
-		bench.signal_twin CASCADE;
+		bench.signal_twin, churnwarn.audit_log, churnwarn.audit_chain CASCADE;
 	INSERT INTO churnwarn.customer_grade (customer_id, graded_at)
 		SELECT customer_id, now() FROM churnwarn.customer;
 END $$;

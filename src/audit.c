@@ -49,12 +49,17 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "common/cryptohash.h"
 #include "common/hashfn.h"
 #include "common/sha2.h"
@@ -166,13 +171,11 @@ static HTAB *audit_heads = NULL;
 /* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
 static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
+static Oid	audit_chain_relid = InvalidOid;
+static Oid	audit_chain_index = InvalidOid;	/* its unique customer_id index */
 static Oid	audit_owner = InvalidOid;
 
-/* Kept plans; the plan cache re-plans them when the tables change. */
-static SPIPlanPtr plan_head_customer = NULL;	/* head of a customer chain */
-static SPIPlanPtr plan_head_config = NULL;	/* head of the config chain */
-static SPIPlanPtr plan_append_update = NULL;	/* append, move the head */
-static SPIPlanPtr plan_append_insert = NULL;	/* append, create the head */
+/* Kept plan; the plan cache re-plans it when the table changes. */
 static SPIPlanPtr plan_erase = NULL;	/* remove one customer's images */
 
 /* to_jsonb, called directly with a record argument (no SQL statement). */
@@ -369,43 +372,118 @@ audit_relcache_callback(Datum arg, Oid relid)
 		(void) hash_search(audit_rel_cache, &relid, HASH_REMOVE, NULL);
 
 	if (relid == InvalidOid || relid == audit_log_relid ||
-		relid == audit_seq_relid)
+		relid == audit_seq_relid || relid == audit_chain_relid ||
+		relid == audit_chain_index)
 	{
 		audit_log_relid = InvalidOid;
 		audit_seq_relid = InvalidOid;
+		audit_chain_relid = InvalidOid;
+		audit_chain_index = InvalidOid;
 		audit_owner = InvalidOid;
 	}
 }
 
 /*
+ * Columns of churnwarn.audit_log, in the order audit_write_log fills them,
+ * and of churnwarn.audit_chain; their attribute numbers and types are looked
+ * up by name (audit_lookup_objects), so that a future upgrade script may
+ * add or reorder columns.
+ */
+static const char *const audit_log_columns[] = {
+	"id", "at", "actor", "table_name", "operation", "row_key", "customer_id",
+	"old_row", "new_row", "image_salt", "old_digest", "new_digest", "seq",
+	"prev_hash", "hash"
+};
+static const Oid audit_log_types[] = {
+	INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	JSONBOID, JSONBOID, BYTEAOID, BYTEAOID, BYTEAOID, INT8OID, BYTEAOID,
+	BYTEAOID
+};
+#define AUDIT_LOG_NCOLS lengthof(audit_log_columns)
+
+static const char *const audit_chain_columns[] = {
+	"customer_id", "n_rows", "last_id", "last_hash"
+};
+static const Oid audit_chain_types[] = {
+	TEXTOID, INT8OID, INT8OID, BYTEAOID
+};
+#define AUDIT_CHAIN_NCOLS lengthof(audit_chain_columns)
+
+/* Their attribute numbers, found with the OIDs above. */
+static AttrNumber audit_log_attnums[AUDIT_LOG_NCOLS];
+static AttrNumber audit_chain_attnums[AUDIT_CHAIN_NCOLS];
+
+/*
+ * audit_map_columns
+ *		Attribute numbers of the named columns of a relation, checking their
+ *		types: an audit table of another shape is an installation error, not
+ *		something to write into blindly.
+ */
+static void
+audit_map_columns(Oid relid, const char *const *names, const Oid *types,
+				  int ncols, AttrNumber *attnums)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, names[i]);
+
+		if (attnum == InvalidAttrNumber ||
+			get_atttype(relid, attnum) != types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("column \"%s\" of relation \"%s\" is missing or has the wrong type",
+							names[i], get_rel_name(relid)),
+					 errhint("Reinstall the churnwarn extension.")));
+		attnums[i] = attnum;
+	}
+}
+
+/*
  * audit_lookup_objects
- *		Find churnwarn.audit_log, its id sequence and the log's owner (the
- *		role the audit statements run as).
+ *		Find churnwarn.audit_log, its id sequence, churnwarn.audit_chain and
+ *		its customer_id index, the columns of both tables, and the log's
+ *		owner (the role churnwarn_audit_erase's statement runs as).
  */
 static void
 audit_lookup_objects(void)
 {
 	Oid			nspid;
 	HeapTuple	tuple;
+	Oid			owner;
 
-	if (OidIsValid(audit_log_relid) && OidIsValid(audit_seq_relid) &&
-		OidIsValid(audit_owner))
+	if (OidIsValid(audit_owner))
 		return;
 
 	nspid = get_namespace_oid("churnwarn", false);
 	audit_log_relid = get_relname_relid("audit_log", nspid);
 	audit_seq_relid = get_relname_relid("audit_log_id_seq", nspid);
-	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_seq_relid))
+	audit_chain_relid = get_relname_relid("audit_chain", nspid);
+	audit_chain_index = get_relname_relid("audit_chain_customer_id_key", nspid);
+	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_seq_relid) ||
+		!OidIsValid(audit_chain_relid) || !OidIsValid(audit_chain_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" does not exist", "churnwarn.audit_log"),
+				 errmsg("relation \"%s\" does not exist",
+						!OidIsValid(audit_log_relid) ? "churnwarn.audit_log" :
+						!OidIsValid(audit_seq_relid) ? "churnwarn.audit_log_id_seq" :
+						!OidIsValid(audit_chain_relid) ? "churnwarn.audit_chain" :
+						"churnwarn.audit_chain_customer_id_key"),
 				 errhint("Reinstall the churnwarn extension.")));
+	audit_map_columns(audit_log_relid, audit_log_columns, audit_log_types,
+					  AUDIT_LOG_NCOLS, audit_log_attnums);
+	audit_map_columns(audit_chain_relid, audit_chain_columns,
+					  audit_chain_types, AUDIT_CHAIN_NCOLS,
+					  audit_chain_attnums);
 
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(audit_log_relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", audit_log_relid);
-	audit_owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	/* Set last: it marks everything above as found. */
+	audit_owner = owner;
 }
 
 /*
@@ -654,8 +732,12 @@ bytea_from(const uint8 *data, int len)
  *		Append one row to the chain of customer_id (NULL: configuration) in
  *		the current transaction, and move the chain head.
  *
- * The statements run as the owner of churnwarn.audit_log (as core's foreign
- * key triggers run as the table owner), so that the roles that change data
+ * The row and the head are written directly through the executor's
+ * single-relation routines (as logical replication applies a change): no
+ * statement is planned or started, the indexes of both tables are
+ * maintained, their constraints checked and any trigger on them fired.
+ * Neither permissions nor row security apply, as for the statements core's
+ * foreign key triggers run as the table owner: the roles that change data
  * need no privilege on the log and cannot write it directly.
  */
 void
@@ -668,21 +750,32 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	uint8		old_digest[PG_SHA256_DIGEST_LENGTH];
 	uint8		new_digest[PG_SHA256_DIGEST_LENGTH];
 	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-	Datum		values[16];
-	char		nulls[16];
-	Datum		headkey[1];
-	char		headnulls[1] = {' '};
+	uint8		prev_hash[PG_SHA256_DIGEST_LENGTH];
+	Datum		values[AUDIT_LOG_NCOLS];
+	bool		nulls[AUDIT_LOG_NCOLS];
+	Datum		head_values[AUDIT_CHAIN_NCOLS];
+	bool		head_nulls[AUDIT_CHAIN_NCOLS];
+	AttrNumber	log_attnums[AUDIT_LOG_NCOLS];
+	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	ItemPointerData headtid;
 	bool		have_head = false;
 	ChurnwarnAuditHead *known;
 	uint64		chain_key;
-	bool		tidnull;
+	Oid			log_relid;
+	Oid			chain_relid;
+	Oid			chain_index;
 	Oid			seq_relid;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			rc;
+	Relation	log_rel;
+	Relation	chain_rel;
+	EState	   *estate;
+	RangeTblEntry *rte_log;
+	RangeTblEntry *rte_chain;
+	ResultRelInfo *ri_log;
+	ResultRelInfo *ri_chain;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
 	char	   *actor;
+	int			i;
 
 	audit_init();
 
@@ -722,50 +815,43 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	churnwarn_audit_lock_chain(customer_id);
 	chain_key = audit_chain_key(customer_id);
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
+	log_relid = audit_log_relid;
+	chain_relid = audit_chain_relid;
+	chain_index = audit_chain_index;
 	seq_relid = audit_seq_relid;
-	owner = audit_owner;
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
+	memcpy(log_attnums, audit_log_attnums, sizeof(log_attnums));
+	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
 
-	if (plan_head_customer == NULL)
-	{
-		Oid			argtypes[16] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-			TEXTOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, BYTEAOID, BYTEAOID,
-		BYTEAOID, INT8OID, BYTEAOID, BYTEAOID, TIDOID};
+	/*
+	 * Make the previous appends of this transaction visible to the head
+	 * lookup and to the head update, as a statement run through SPI would.
+	 */
+	CommandCounterIncrement();
 
-		plan_head_customer = audit_prepare(
-			"SELECT ctid, n_rows, last_id, last_hash FROM churnwarn.audit_chain"
-			" WHERE customer_id OPERATOR(pg_catalog.=) $1", 1, argtypes + 2);
-		plan_head_config = audit_prepare(
-			"SELECT ctid, n_rows, last_id, last_hash FROM churnwarn.audit_chain"
-			" WHERE customer_id IS NULL", 0, NULL);
-		plan_append_update = audit_prepare(
-			"WITH l AS (INSERT INTO churnwarn.audit_log (id, at, actor,"
-			" table_name, operation, row_key, customer_id, old_row, new_row,"
-			" image_salt, old_digest, new_digest, seq, prev_hash, hash)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-			" $14, $15))"
-			" UPDATE churnwarn.audit_chain SET n_rows = $13, last_id = $1,"
-			" last_hash = $15 WHERE ctid OPERATOR(pg_catalog.=) $16"
-			" RETURNING ctid",
-			16, argtypes);
-		plan_append_insert = audit_prepare(
-			"WITH l AS (INSERT INTO churnwarn.audit_log (id, at, actor,"
-			" table_name, operation, row_key, customer_id, old_row, new_row,"
-			" image_salt, old_digest, new_digest, seq, prev_hash, hash)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-			" $14, $15))"
-			" INSERT INTO churnwarn.audit_chain (customer_id, n_rows, last_id,"
-			" last_hash) VALUES ($7, $13, $1, $15) RETURNING ctid",
-			15, argtypes);
-	}
+	log_rel = table_open(log_relid, RowExclusiveLock);
+	chain_rel = table_open(chain_relid, RowExclusiveLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	estate = CreateExecutorState();
+	rte_log = makeNode(RangeTblEntry);
+	rte_log->rtekind = RTE_RELATION;
+	rte_log->relid = log_relid;
+	rte_log->relkind = RELKIND_RELATION;
+	rte_log->rellockmode = RowExclusiveLock;
+	rte_chain = copyObject(rte_log);
+	rte_chain->relid = chain_relid;
+	ExecInitRangeTable(estate, list_make2(rte_log, rte_chain));
+	ri_log = makeNode(ResultRelInfo);
+	InitResultRelInfo(ri_log, log_rel, 1, NULL, 0);
+	ri_chain = makeNode(ResultRelInfo);
+	InitResultRelInfo(ri_chain, chain_rel, 2, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = snapshot;
+	ExecOpenIndices(ri_log, false);
+	ExecOpenIndices(ri_chain, false);
+	AfterTriggerBeginQuery();
 
 	/*
 	 * The head: remembered if this transaction appended to the chain
@@ -780,44 +866,57 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		have_head = true;
 		headtid = known->tid;
 		entry.seq = known->n_rows + 1;
-		entry.prev_hash = known->last_hash;
+		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
+		entry.prev_hash = prev_hash;
 		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
 	}
-	else if (customer_id != NULL)
-	{
-		headkey[0] = CStringGetTextDatum(customer_id);
-		rc = SPI_execute_snapshot(plan_head_customer, headkey, headnulls,
-								  GetLatestSnapshot(), InvalidSnapshot,
-								  false, false, 1);
-	}
 	else
-		rc = SPI_execute_snapshot(plan_head_config, NULL, NULL,
-								  GetLatestSnapshot(), InvalidSnapshot,
-								  false, false, 1);
-	if (known == NULL && rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
-
-	if (known == NULL && SPI_processed > 0)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		bytea	   *last_hash;
+		Relation	index_rel = index_open(chain_index, RowExclusiveLock);
+		IndexScanDesc scan;
+		ScanKeyData key;
 
-		have_head = true;
-		headtid = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 1, &isnull));
-		entry.seq = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull)) + 1;
-		last_hash = DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull));
+		if (customer_id != NULL)
+			ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber,
+								   InvalidOid, index_rel->rd_indcollation[0],
+								   F_TEXTEQ, CStringGetTextDatum(customer_id));
+		else
+			ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
+								   InvalidStrategy, InvalidOid, InvalidOid,
+								   InvalidOid, (Datum) 0);
+		slot = table_slot_create(chain_rel, &estate->es_tupleTable);
+		scan = index_beginscan(chain_rel, index_rel, snapshot, 1, 0);
+		index_rescan(scan, &key, 1, NULL, 0);
+		if (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			Datum		value;
 
-		/* Chained as stored, even if edited: verify_audit() will say so. */
-		entry.prev_hash = (const uint8 *) VARDATA_ANY(last_hash);
-		entry.prev_hash_len = VARSIZE_ANY_EXHDR(last_hash);
+			have_head = true;
+			headtid = slot->tts_tid;
+			value = slot_getattr(slot, chain_attnums[1], &isnull);
+			entry.seq = (isnull ? 0 : DatumGetInt64(value)) + 1;
+			value = slot_getattr(slot, chain_attnums[3], &isnull);
+			if (!isnull)
+			{
+				bytea	   *last_hash = DatumGetByteaPP(value);
+
+				/* Chained as stored, even if edited: verify_audit() will say so. */
+				entry.prev_hash_len = Min(VARSIZE_ANY_EXHDR(last_hash),
+										  PG_SHA256_DIGEST_LENGTH);
+				memcpy(prev_hash, VARDATA_ANY(last_hash), entry.prev_hash_len);
+				entry.prev_hash = prev_hash;
+			}
+		}
+		index_endscan(scan);
+		index_close(index_rel, NoLock);
 	}
 
 	/* Drawn under the lock, so ids increase along every chain. */
 	entry.id = nextval_internal(seq_relid, false);
 	audit_entry_hash(&entry, hash);
 
+	/* The row. */
 	values[0] = Int64GetDatum(entry.id);
 	values[1] = TimestampTzGetDatum(entry.at);
 	values[2] = CStringGetTextDatum(actor);
@@ -831,43 +930,75 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	values[10] = old_row ? bytea_from(old_digest, sizeof(old_digest)) : (Datum) 0;
 	values[11] = new_row ? bytea_from(new_digest, sizeof(new_digest)) : (Datum) 0;
 	values[12] = Int64GetDatum(entry.seq);
-	values[13] = have_head ? bytea_from(entry.prev_hash, entry.prev_hash_len) : (Datum) 0;
+	values[13] = entry.prev_hash ? bytea_from(entry.prev_hash, entry.prev_hash_len) : (Datum) 0;
 	values[14] = bytea_from(hash, sizeof(hash));
-	values[15] = have_head ? PointerGetDatum(&headtid) : (Datum) 0;
+	memset(nulls, false, sizeof(nulls));
+	nulls[5] = (row_key == NULL);
+	nulls[6] = (customer_id == NULL);
+	nulls[7] = (old_row == NULL);
+	nulls[8] = (new_row == NULL);
+	nulls[9] = (old_row == NULL && new_row == NULL);
+	nulls[10] = (old_row == NULL);
+	nulls[11] = (new_row == NULL);
+	nulls[13] = (entry.prev_hash == NULL);
 
-	nulls[0] = ' ';
-	nulls[1] = ' ';
-	nulls[2] = ' ';
-	nulls[3] = ' ';
-	nulls[4] = ' ';
-	nulls[5] = row_key ? ' ' : 'n';
-	nulls[6] = customer_id ? ' ' : 'n';
-	nulls[7] = old_row ? ' ' : 'n';
-	nulls[8] = new_row ? ' ' : 'n';
-	nulls[9] = (old_row || new_row) ? ' ' : 'n';
-	nulls[10] = old_row ? ' ' : 'n';
-	nulls[11] = new_row ? ' ' : 'n';
-	nulls[12] = ' ';
-	nulls[13] = have_head ? ' ' : 'n';
-	nulls[14] = ' ';
-	nulls[15] = have_head ? ' ' : 'n';
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel),
+								  &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		slot->tts_isnull[i] = true;
+	for (i = 0; i < (int) AUDIT_LOG_NCOLS; i++)
+	{
+		slot->tts_values[log_attnums[i] - 1] = values[i];
+		slot->tts_isnull[log_attnums[i] - 1] = nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+	ExecSimpleRelationInsert(ri_log, estate, slot);
 
-	/* The head is moved through the same fresh snapshot it was read with. */
-	rc = SPI_execute_snapshot(have_head ? plan_append_update : plan_append_insert,
-							  values, nulls, GetLatestSnapshot(),
-							  InvalidSnapshot, false, true, 0);
-	if (rc != (have_head ? SPI_OK_UPDATE_RETURNING : SPI_OK_INSERT_RETURNING) ||
-		SPI_processed != 1)
-		elog(ERROR, "could not append to audit chain: %s",
-			 SPI_result_code_string(rc));
-	headtid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
-														   SPI_tuptable->tupdesc,
-														   1, &tidnull));
+	/* The head. */
+	head_values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
+	head_nulls[0] = (customer_id == NULL);
+	head_values[1] = Int64GetDatum(entry.seq);
+	head_values[2] = Int64GetDatum(entry.id);
+	head_values[3] = values[14];
+	head_nulls[1] = head_nulls[2] = head_nulls[3] = false;
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
+								  &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		slot->tts_isnull[i] = true;
+	for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
+	{
+		slot->tts_values[chain_attnums[i] - 1] = head_values[i];
+		slot->tts_isnull[chain_attnums[i] - 1] = head_nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+	if (have_head)
+	{
+		TupleTableSlot *oldslot = table_slot_create(chain_rel,
+													&estate->es_tupleTable);
+		EPQState	epqstate;
+
+		if (!table_tuple_fetch_row_version(chain_rel, &headtid, SnapshotAny,
+										   oldslot))
+			elog(ERROR, "could not fetch the head of an audit chain");
+		EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
+		ExecSimpleRelationUpdate(ri_chain, estate, &epqstate, oldslot, slot);
+		EvalPlanQualEnd(&epqstate);
+	}
+	else
+		ExecSimpleRelationInsert(ri_chain, estate, slot);
+	headtid = slot->tts_tid;
 	audit_head_remember(customer_id, chain_key, entry.seq, hash, &headtid);
 
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if ((rc = SPI_finish()) != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+	AfterTriggerEndQuery(estate);
+	ExecCloseIndices(ri_log);
+	ExecCloseIndices(ri_chain);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	UnregisterSnapshot(snapshot);
+	table_close(chain_rel, NoLock);
+	table_close(log_rel, NoLock);
 }
 
 /*
