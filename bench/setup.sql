@@ -139,3 +139,32 @@ BEGIN
 	END LOOP;
 	RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(t) x);
 END $$;
+
+/*
+ * W6: customers "t6-1" .. "t6-<total>" (existing ones kept), the first
+ * <active> of them with two open signals observed in the 120 days before
+ * <at>; every customer's grade at 0, no warnings, no other signals.  Loaded
+ * with churnwarn's triggers off (replica role): the tick that follows does
+ * the grading.
+ */
+CREATE PROCEDURE bench.w6_load(total int, active int, at timestamptz) LANGUAGE plpgsql AS $$
+BEGIN
+	SET LOCAL session_replication_role = replica;
+	TRUNCATE churnwarn.signal, churnwarn.warning_event, churnwarn.warning,
+		churnwarn.grade_history, churnwarn.customer_grade, bench.signal_plain,
+		bench.signal_twin, churnwarn.audit_log, churnwarn.audit_chain CASCADE;
+	INSERT INTO churnwarn.customer (customer_id, name, tier, annual_value, department, owner)
+	SELECT 't6-' || i, 'Tick customer ' || i,
+		CASE WHEN i % 20 = 0 THEN 'core' WHEN i % 20 < 4 THEN 'important' ELSE 'ordinary' END,
+		(i % 997) * 1000, 'sales-' || (i % 7), 'owner-' || (i % 50)
+	FROM generate_series(1, total) i
+	ON CONFLICT (customer_id) DO NOTHING;
+	INSERT INTO churnwarn.customer_grade (customer_id, graded_at)
+		SELECT customer_id, at FROM churnwarn.customer;
+	PERFORM setseed(0.6);
+	INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, reported_at, source, detail, amount, status)
+	SELECT 't6-' || c, t, o, o + interval '1 hour', 'manual', '{"w6": true}',
+		CASE WHEN t = 'order_cut' THEN 10 + floor(random() * 70) END, 'open'
+	FROM (SELECT c, bench.pick_type(random()) AS t, at - random() * interval '120 days' AS o
+		  FROM generate_series(1, active) c, generate_series(1, 2) k) s;
+END $$;

@@ -9,21 +9,26 @@
  * chain per customer (the table's customer_id column), or to the
  * configuration chain when the table has no such column.
  *
- * Chain integrity.  Writers of one chain are serialized by a
- * transaction-level advisory lock whose key is a 64-bit hash of the chain
- * key (churnwarn_audit_lock_chain); writers of different customers take
- * different locks and never wait for each other (a hash collision only makes
- * two customers share a lock).  Holding the lock, the writer reads the head
- * of the chain (churnwarn.audit_chain) with a fresh snapshot, so that it
- * sees the last row committed by the previous holder even in REPEATABLE
- * READ, then appends the row and moves the head in one statement.  The head
- * it wrote is remembered until the transaction ends (or any subtransaction
- * aborts), so later rows of the same chain in the same transaction skip the
- * lookup.  The lock is released at commit or abort, including the abort of
- * the subtransaction that took it, at which point the rows and the head
- * move vanish with it.  Code that needs its own per-customer lock should
- * take this one (churnwarn_audit_lock_chain): one lock per customer cannot
- * deadlock against another taken in a different order.
+ * Chain integrity.  Writers of one chain are serialized by the row lock on
+ * its head (churnwarn.audit_chain): a writer finds the head with the latest
+ * snapshot and locks it FOR NO KEY UPDATE, following it to its newest
+ * version if the previous holder moved it, so that it chains after the last
+ * row committed even in REPEATABLE READ; then it appends the row and moves
+ * the head.  Writers of different customers lock different rows and never
+ * wait for each other, and row locks take no shared lock table entries, so
+ * one statement can write any number of chains.  A chain's first row has no
+ * head to lock: the head is inserted with ON CONFLICT DO NOTHING, which makes
+ * a concurrent starter wait and then lock the head the winner committed.
+ * The head a transaction wrote is remembered until the transaction ends (or
+ * any subtransaction aborts), so later rows of the same chain in the same
+ * transaction skip the lookup: the transaction holds the lock.  The lock is
+ * released at commit or abort, including the abort of the subtransaction
+ * that took it, at which point the rows and the head move vanish with it.
+ *
+ * The rows and the head moves are written through the executor's
+ * single-relation routines (ExecSimpleRelationInsert/Update, as logical
+ * replication applies a change): indexes, constraints and triggers of the
+ * two tables are honored, and no statement is planned or started per row.
  *
  * Hash format churnwarn.audit.v1.  A field is a 4-byte big-endian length
  * (-1 for NULL) followed by that many bytes; integers are 8 bytes
@@ -91,15 +96,15 @@
 #define CHURNWARN_AUDIT_SALT_LEN	16
 
 /*
- * Fourth field of the advisory lock tags of the audit chains.  Core's
- * pg_advisory_* functions use 1 and 2, so churnwarn's chain locks never
- * collide with an application's advisory locks; pg_locks shows them as
- * locktype "advisory" with this objsubid.
+ * Fourth field of the advisory lock tags on which the starters of a new
+ * chain queue (see churnwarn_audit_append).  Core's pg_advisory_* functions
+ * use 1 and 2, so these never collide with an application's advisory locks;
+ * pg_locks shows them as locktype "advisory" with this objsubid.
  */
 #define CHURNWARN_AUDIT_LOCK_SPACE	0x4357
 
-/* Seed of the hash that turns a customer key into a lock key. */
-#define CHURNWARN_AUDIT_LOCK_SEED	UINT64CONST(0x636875726e776172)
+/* Seed of the hash that turns a customer key into a chain key. */
+#define CHURNWARN_AUDIT_KEY_SEED	UINT64CONST(0x636875726e776172)
 
 /* Rows fetched at a time by verify_audit(). */
 #define CHURNWARN_AUDIT_VERIFY_BATCH	1000
@@ -175,7 +180,9 @@ static Oid	audit_chain_relid = InvalidOid;
 static Oid	audit_chain_index = InvalidOid;	/* its unique customer_id index */
 static Oid	audit_owner = InvalidOid;
 
-/* Kept plan; the plan cache re-plans it when the table changes. */
+/* Kept plans; the plan cache re-plans them when the tables change. */
+static SPIPlanPtr plan_create_head = NULL;	/* start a chain */
+static SPIPlanPtr plan_erase_lock = NULL;	/* lock a chain for erasure */
 static SPIPlanPtr plan_erase = NULL;	/* remove one customer's images */
 
 /* to_jsonb, called directly with a record argument (no SQL statement). */
@@ -562,31 +569,174 @@ audit_chain_key(const char *customer_id)
 	if (customer_id == NULL)
 		return 0;
 	return hash_bytes_extended((const unsigned char *) customer_id,
-							   strlen(customer_id), CHURNWARN_AUDIT_LOCK_SEED);
+							   strlen(customer_id), CHURNWARN_AUDIT_KEY_SEED);
 }
 
 /*
- * churnwarn_audit_lock_chain
- *		Serialize the writers of one chain until the end of the transaction
- *		(or of the subtransaction that takes the lock first).
- *
- * An advisory lock rather than a row lock on the chain head: the head row
- * does not exist before the chain's first row, and two writers racing for
- * the first row would both see "no head".  The lock exists before any row
- * does.  It is an ExclusiveLock on a LOCKTAG_ADVISORY in churnwarn's own
- * space (what pg_advisory_xact_lock takes), so it is released with the
- * transaction, shows in pg_locks and takes part in deadlock detection.  Its
- * key is a 64-bit hash of the customer key; the configuration chain uses 0.
+ * bytea_from
+ *		A bytea datum holding len bytes.
  */
-void
-churnwarn_audit_lock_chain(const char *customer_id)
+static Datum
+bytea_from(const uint8 *data, int len)
 {
-	LOCKTAG		tag;
-	uint64		key = audit_chain_key(customer_id);
+	bytea	   *result = (bytea *) palloc(VARHDRSZ + len);
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (key >> 32),
-						 (uint32) key, CHURNWARN_AUDIT_LOCK_SPACE);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), data, len);
+	return PointerGetDatum(result);
+}
+
+/*
+ * audit_read_head
+ *		Take the chain's position from a head row: seq of the next row and
+ *		the hash to chain to (as stored, even if edited: verify_audit() will
+ *		say so).
+ */
+static void
+audit_read_head(TupleTableSlot *slot, const AttrNumber *chain_attnums,
+				ChurnwarnAuditEntry *entry, uint8 *prev_hash)
+{
+	bool		isnull;
+	Datum		value;
+
+	value = slot_getattr(slot, chain_attnums[1], &isnull);
+	entry->seq = (isnull ? 0 : DatumGetInt64(value)) + 1;
+	value = slot_getattr(slot, chain_attnums[3], &isnull);
+	entry->prev_hash = NULL;
+	entry->prev_hash_len = -1;
+	if (!isnull)
+	{
+		bytea	   *last_hash = DatumGetByteaPP(value);
+
+		entry->prev_hash_len = Min(VARSIZE_ANY_EXHDR(last_hash),
+								   PG_SHA256_DIGEST_LENGTH);
+		memcpy(prev_hash, VARDATA_ANY(last_hash), entry->prev_hash_len);
+		entry->prev_hash = prev_hash;
+	}
+}
+
+/*
+ * audit_lock_head
+ *		Find the head of a chain with the latest snapshot and lock it FOR NO
+ *		KEY UPDATE, following it to its newest version if the writer that
+ *		held it moved it meanwhile; the locked version is left in slot.
+ *		Returns false if the chain has no (committed) head yet.
+ *
+ * The row lock on the head is what serializes the writers of one chain,
+ * until the end of the transaction or of the subtransaction that took it
+ * (the head is then updated, which keeps it locked).  Writers of different
+ * customers lock different rows and never wait for each other, and a row
+ * lock takes no entry in the shared lock table, so one statement may write
+ * the chains of any number of customers.  The head is read with the latest
+ * snapshot, so a REPEATABLE READ transaction chains after rows committed
+ * since it started.
+ */
+static bool
+audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
+				TupleTableSlot *slot)
+{
+	Relation	index_rel;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	Snapshot	snapshot;
+	ItemPointerData tid;
+	TM_FailureData tmfd;
+	TM_Result	result;
+	bool		found;
+
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	index_rel = index_open(chain_index, RowExclusiveLock);
+	if (customer_id != NULL)
+		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+							   index_rel->rd_indcollation[0], F_TEXTEQ,
+							   CStringGetTextDatum(customer_id));
+	else
+		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
+							   InvalidStrategy, InvalidOid, InvalidOid,
+							   InvalidOid, (Datum) 0);
+	scan = index_beginscan(chain_rel, index_rel, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+		tid = slot->tts_tid;
+	index_endscan(scan);
+	index_close(index_rel, NoLock);
+
+	if (found)
+	{
+		result = table_tuple_lock(chain_rel, &tid, snapshot, slot,
+								  GetCurrentCommandId(true),
+								  LockTupleNoKeyExclusive, LockWaitBlock,
+								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+		if (result != TM_Ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access to the audit chain of %s",
+							customer_id ? psprintf("customer \"%s\"", customer_id) :
+							"the configuration"),
+					 errdetail("The head of the chain was removed by a concurrent transaction.")));
+	}
+	UnregisterSnapshot(snapshot);
+	return found;
+}
+
+/*
+ * audit_create_head
+ *		Start a chain: insert its head, unless a concurrent transaction
+ *		started it first (then wait for that one to end, and return false).
+ *		On success the new head's row id is in *tid.
+ *
+ * INSERT ... ON CONFLICT DO NOTHING settles the race for the first row
+ * that a row lock cannot: there is no row to lock yet.  Run through SPI as
+ * the owner of the log; it happens once per chain.
+ */
+static bool
+audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
+				  const uint8 *last_hash, ItemPointer tid)
+{
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Oid			save_userid;
+	int			save_sec_context;
+	bool		created;
+	bool		isnull;
+	int			rc;
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(audit_owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	if (plan_create_head == NULL)
+	{
+		Oid			argtypes[4] = {TEXTOID, INT8OID, INT8OID, BYTEAOID};
+
+		plan_create_head = audit_prepare(
+			"INSERT INTO churnwarn.audit_chain (customer_id, n_rows, last_id,"
+			" last_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+			" RETURNING ctid", 4, argtypes);
+	}
+	values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
+	nulls[0] = customer_id ? ' ' : 'n';
+	values[1] = Int64GetDatum(n_rows);
+	values[2] = Int64GetDatum(last_id);
+	values[3] = bytea_from(last_hash, PG_SHA256_DIGEST_LENGTH);
+	rc = SPI_execute_snapshot(plan_create_head, values, nulls,
+							  GetLatestSnapshot(), InvalidSnapshot,
+							  false, true, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not start an audit chain: %s",
+			 SPI_result_code_string(rc));
+	created = (SPI_processed == 1);
+	if (created)
+		*tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc,
+															1, &isnull));
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if ((rc = SPI_finish()) != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+	return created;
 }
 
 /*
@@ -713,19 +863,6 @@ audit_prepare(const char *sql, int nargs, Oid *argtypes)
 	return plan;
 }
 
-/*
- * bytea_from
- *		A bytea datum holding len bytes.
- */
-static Datum
-bytea_from(const uint8 *data, int len)
-{
-	bytea	   *result = (bytea *) palloc(VARHDRSZ + len);
-
-	SET_VARSIZE(result, VARHDRSZ + len);
-	memcpy(VARDATA(result), data, len);
-	return PointerGetDatum(result);
-}
 
 /*
  * churnwarn_audit_append
@@ -759,6 +896,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	ItemPointerData headtid;
 	bool		have_head = false;
+	bool		created_head = false;
 	ChurnwarnAuditHead *known;
 	uint64		chain_key;
 	Oid			log_relid;
@@ -812,7 +950,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		}
 	}
 
-	churnwarn_audit_lock_chain(customer_id);
 	chain_key = audit_chain_key(customer_id);
 
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
@@ -829,11 +966,85 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * lookup and to the head update, as a statement run through SPI would.
 	 */
 	CommandCounterIncrement();
-
 	log_rel = table_open(log_relid, RowExclusiveLock);
 	chain_rel = table_open(chain_relid, RowExclusiveLock);
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
+	/*
+	 * The head: remembered if this transaction appended to the chain before
+	 * (it still holds the head's row lock then), else locked now; a chain
+	 * without a head is started with this row.
+	 */
+	entry.seq = 1;
+	known = audit_head_find(customer_id, chain_key);
+	if (known != NULL)
+	{
+		have_head = true;
+		headtid = known->tid;
+		entry.seq = known->n_rows + 1;
+		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
+		entry.prev_hash = prev_hash;
+		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
+	}
+	else
+	{
+		TupleTableSlot *headslot = table_slot_create(chain_rel, NULL);
+
+		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
+									headslot);
+		if (!have_head)
+		{
+			LOCKTAG		tag;
+
+			/*
+			 * A chain with no head yet.  Starters queue on an advisory lock,
+			 * held only until the head exists, so that they are served in
+			 * the order they came; then look again, a queued starter finds
+			 * the head the one before it created.
+			 */
+			SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (chain_key >> 32),
+								 (uint32) chain_key, CHURNWARN_AUDIT_LOCK_SPACE);
+			(void) LockAcquire(&tag, ExclusiveLock, false, false);
+			have_head = audit_lock_head(chain_rel, chain_index, customer_id,
+										headslot);
+			if (!have_head)
+			{
+				/* The first row: it and the new head share one id. */
+				entry.id = nextval_internal(seq_relid, false);
+				audit_entry_hash(&entry, hash);
+				created_head = audit_create_head(customer_id, entry.seq,
+												 entry.id, hash, &headtid);
+				if (!created_head)
+				{
+					/* A concurrent starter's head was committed meanwhile. */
+					CommandCounterIncrement();
+					have_head = audit_lock_head(chain_rel, chain_index,
+												customer_id, headslot);
+					if (!have_head)
+						ereport(ERROR,
+								(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+								 errmsg("could not serialize access to the audit chain of %s",
+										customer_id ? psprintf("customer \"%s\"", customer_id) :
+										"the configuration")));
+				}
+			}
+			LockRelease(&tag, ExclusiveLock, false);
+		}
+		if (have_head)
+		{
+			headtid = headslot->tts_tid;
+			audit_read_head(headslot, chain_attnums, &entry, prev_hash);
+		}
+		ExecDropSingleTupleTableSlot(headslot);
+	}
+
+	/* Drawn under the chain's lock, so ids increase along every chain. */
+	if (!created_head)
+	{
+		entry.id = nextval_internal(seq_relid, false);
+		audit_entry_hash(&entry, hash);
+	}
+
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	estate = CreateExecutorState();
 	rte_log = makeNode(RangeTblEntry);
 	rte_log->rtekind = RTE_RELATION;
@@ -852,69 +1063,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	ExecOpenIndices(ri_log, false);
 	ExecOpenIndices(ri_chain, false);
 	AfterTriggerBeginQuery();
-
-	/*
-	 * The head: remembered if this transaction appended to the chain
-	 * before, else read with the latest snapshot, taken now that the lock is
-	 * held: it shows the row the previous holder committed even when the
-	 * transaction snapshot (REPEATABLE READ) predates it.
-	 */
-	entry.seq = 1;
-	known = audit_head_find(customer_id, chain_key);
-	if (known != NULL)
-	{
-		have_head = true;
-		headtid = known->tid;
-		entry.seq = known->n_rows + 1;
-		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
-		entry.prev_hash = prev_hash;
-		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
-	}
-	else
-	{
-		Relation	index_rel = index_open(chain_index, RowExclusiveLock);
-		IndexScanDesc scan;
-		ScanKeyData key;
-
-		if (customer_id != NULL)
-			ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber,
-								   InvalidOid, index_rel->rd_indcollation[0],
-								   F_TEXTEQ, CStringGetTextDatum(customer_id));
-		else
-			ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
-								   InvalidStrategy, InvalidOid, InvalidOid,
-								   InvalidOid, (Datum) 0);
-		slot = table_slot_create(chain_rel, &estate->es_tupleTable);
-		scan = index_beginscan(chain_rel, index_rel, snapshot, 1, 0);
-		index_rescan(scan, &key, 1, NULL, 0);
-		if (index_getnext_slot(scan, ForwardScanDirection, slot))
-		{
-			bool		isnull;
-			Datum		value;
-
-			have_head = true;
-			headtid = slot->tts_tid;
-			value = slot_getattr(slot, chain_attnums[1], &isnull);
-			entry.seq = (isnull ? 0 : DatumGetInt64(value)) + 1;
-			value = slot_getattr(slot, chain_attnums[3], &isnull);
-			if (!isnull)
-			{
-				bytea	   *last_hash = DatumGetByteaPP(value);
-
-				/* Chained as stored, even if edited: verify_audit() will say so. */
-				entry.prev_hash_len = Min(VARSIZE_ANY_EXHDR(last_hash),
-										  PG_SHA256_DIGEST_LENGTH);
-				memcpy(prev_hash, VARDATA_ANY(last_hash), entry.prev_hash_len);
-				entry.prev_hash = prev_hash;
-			}
-		}
-		index_endscan(scan);
-		index_close(index_rel, NoLock);
-	}
-
-	/* Drawn under the lock, so ids increase along every chain. */
-	entry.id = nextval_internal(seq_relid, false);
-	audit_entry_hash(&entry, hash);
 
 	/* The row. */
 	values[0] = Int64GetDatum(entry.id);
@@ -955,40 +1103,38 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	ExecStoreVirtualTuple(slot);
 	ExecSimpleRelationInsert(ri_log, estate, slot);
 
-	/* The head. */
-	head_values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
-	head_nulls[0] = (customer_id == NULL);
-	head_values[1] = Int64GetDatum(entry.seq);
-	head_values[2] = Int64GetDatum(entry.id);
-	head_values[3] = values[14];
-	head_nulls[1] = head_nulls[2] = head_nulls[3] = false;
-	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
-								  &TTSOpsVirtual);
-	ExecClearTuple(slot);
-	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
-		slot->tts_isnull[i] = true;
-	for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
-	{
-		slot->tts_values[chain_attnums[i] - 1] = head_values[i];
-		slot->tts_isnull[chain_attnums[i] - 1] = head_nulls[i];
-	}
-	ExecStoreVirtualTuple(slot);
+	/* The head moves to this row (a head just created is there already). */
 	if (have_head)
 	{
 		TupleTableSlot *oldslot = table_slot_create(chain_rel,
 													&estate->es_tupleTable);
 		EPQState	epqstate;
 
+		head_values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
+		head_nulls[0] = (customer_id == NULL);
+		head_values[1] = Int64GetDatum(entry.seq);
+		head_values[2] = Int64GetDatum(entry.id);
+		head_values[3] = values[14];
+		head_nulls[1] = head_nulls[2] = head_nulls[3] = false;
+		slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
+									  &TTSOpsVirtual);
+		ExecClearTuple(slot);
+		for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+			slot->tts_isnull[i] = true;
+		for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
+		{
+			slot->tts_values[chain_attnums[i] - 1] = head_values[i];
+			slot->tts_isnull[chain_attnums[i] - 1] = head_nulls[i];
+		}
+		ExecStoreVirtualTuple(slot);
 		if (!table_tuple_fetch_row_version(chain_rel, &headtid, SnapshotAny,
 										   oldslot))
 			elog(ERROR, "could not fetch the head of an audit chain");
 		EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
 		ExecSimpleRelationUpdate(ri_chain, estate, &epqstate, oldslot, slot);
 		EvalPlanQualEnd(&epqstate);
+		headtid = slot->tts_tid;
 	}
-	else
-		ExecSimpleRelationInsert(ri_chain, estate, slot);
-	headtid = slot->tts_tid;
 	audit_head_remember(customer_id, chain_key, entry.seq, hash, &headtid);
 
 	AfterTriggerEndQuery(estate);
@@ -1344,7 +1490,6 @@ churnwarn_audit_erase(PG_FUNCTION_ARGS)
 	reason = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	audit_init();
-	churnwarn_audit_lock_chain(customer_id);
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -1354,6 +1499,27 @@ churnwarn_audit_erase(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(owner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
+
+	/*
+	 * Take the chain's lock first, as a writer does: transactions still
+	 * writing rows for this customer finish before the images are removed,
+	 * and none can start until this transaction ends.
+	 */
+	if (plan_erase_lock == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+
+		plan_erase_lock = audit_prepare(
+			"SELECT FROM churnwarn.audit_chain"
+			" WHERE customer_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+			1, argtypes);
+	}
+	values[0] = CStringGetTextDatum(customer_id);
+	rc = SPI_execute_snapshot(plan_erase_lock, values, nulls,
+							  GetLatestSnapshot(), InvalidSnapshot,
+							  false, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
 
 	if (plan_erase == NULL)
 	{
@@ -1370,7 +1536,10 @@ churnwarn_audit_erase(PG_FUNCTION_ARGS)
 	audit_erasing_customer = customer_id;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan_erase, values, nulls, false, 0);
+		/* The latest snapshot: every row committed before the lock. */
+		rc = SPI_execute_snapshot(plan_erase, values, nulls,
+								  GetLatestSnapshot(), InvalidSnapshot,
+								  false, false, 0);
 	}
 	PG_FINALLY();
 	{

@@ -15,14 +15,6 @@
 #include "utils/jsonb.h"
 
 /*
- * Take the transaction-level lock that serializes the writers of one audit
- * chain (customer_id NULL: the configuration chain).  Code that must keep a
- * customer's chain still while it works (erasure, retention) calls this
- * before it reads the chain.
- */
-extern void churnwarn_audit_lock_chain(const char *customer_id);
-
-/*
  * Append one row to an audit chain in the current transaction.  table_name
  * and operation are recorded as given; either image may be NULL.
  */

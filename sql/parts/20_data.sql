@@ -50,6 +50,8 @@ CREATE TABLE churnwarn.customer_grade (
 	config_version bigint NOT NULL DEFAULT 0,
 	graded_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+/* tick() finds the customers at a level without reading the others */
+CREATE INDEX customer_grade_level_idx ON churnwarn.customer_grade (customer_id) WHERE level > 0;
 COMMENT ON TABLE churnwarn.customer_grade IS 'Current proposed level of each customer; maintained by churnwarn''s triggers, and the row every regrade of the customer locks, so regrades of one customer are serialized.';
 COMMENT ON COLUMN churnwarn.customer_grade.customer_id IS 'Customer.';
 COMMENT ON COLUMN churnwarn.customer_grade.level IS 'Level the rules propose (0 = no warning).';
@@ -83,6 +85,8 @@ CREATE TABLE churnwarn.signal (
 ALTER SEQUENCE churnwarn.signal_id_seq OWNED BY churnwarn.signal.id;
 CREATE INDEX signal_customer_idx ON churnwarn.signal (customer_id, id) WHERE status <> 'withdrawn';
 CREATE INDEX signal_observed_idx ON churnwarn.signal (observed_at);
+/* tick() finds the customers with open signals without reading the others */
+CREATE INDEX signal_open_idx ON churnwarn.signal (customer_id) WHERE status = 'open';
 COMMENT ON TABLE churnwarn.signal IS 'Risk signal records (客户流失风险信号记录表); every insert or update regrades the customer in the same transaction.';
 COMMENT ON COLUMN churnwarn.signal.id IS 'Signal id.';
 COMMENT ON COLUMN churnwarn.signal.customer_id IS 'Customer the signal is about.';
