@@ -125,19 +125,28 @@ typedef struct ChurnwarnAuditRel
 } ChurnwarnAuditRel;
 
 /*
- * The head of a chain this transaction appended to, remembered so that the
- * next append skips the head lookup: while the transaction holds the chain
- * lock nobody else can move the head.  Kept in TopTransactionContext and
- * dropped at the end of the transaction and at any subtransaction abort
- * (which may undo appends and release the lock).
+ * The head of a chain this transaction appended to.  The transaction holds
+ * the head row's lock from its first append to the chain until it ends, so
+ * nobody else can move the head meanwhile: later appends take the position
+ * from here, and the head row is written once, just before commit
+ * (audit_flush_heads), not once per row.  Kept in TopTransactionContext.
+ * A subtransaction abort drops the heads whose lock it took and marks the
+ * others it appended to for a reload from the log's last row.
  */
 typedef struct ChurnwarnAuditHead
 {
-	uint64		key;			/* hash key: the chain's lock key */
+	uint64		key;			/* hash key: the chain key */
+	struct ChurnwarnAuditHead *next;	/* another chain with the same key */
 	char	   *customer_id;	/* chain key, NULL: configuration chain */
 	int64		n_rows;			/* seq of the last row */
+	int64		last_id;		/* id of the last row */
 	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];	/* hash of the last row */
-	ItemPointerData tid;		/* current version of the head row */
+	ItemPointerData tid;		/* the head row version locked or created */
+	SubTransactionId lock_subid;	/* subtransaction that took the lock */
+	SubTransactionId append_subid;	/* subtransaction of the last append */
+	bool		live;			/* false: dropped by a subtransaction abort */
+	bool		dirty;			/* the head row is behind n_rows.. */
+	bool		reload;			/* appends may have been rolled back */
 } ChurnwarnAuditHead;
 
 /*
@@ -173,11 +182,15 @@ static HTAB *audit_rel_cache = NULL;
 /* Heads this transaction appended to (see ChurnwarnAuditHead), or NULL. */
 static HTAB *audit_heads = NULL;
 
+/* churnwarn.audit_chain when those heads were locked. */
+static Oid	audit_heads_relid = InvalidOid;
+
 /* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
 static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
 static Oid	audit_chain_relid = InvalidOid;
 static Oid	audit_chain_index = InvalidOid;	/* its unique customer_id index */
+static Oid	audit_log_index = InvalidOid;	/* audit_log (customer_id, id) */
 static Oid	audit_owner = InvalidOid;
 
 /* Kept plans; the plan cache re-plans them when the tables change. */
@@ -194,7 +207,69 @@ static FmgrInfo to_jsonb_finfo;
  */
 static const char *audit_erasing_customer = NULL;
 
+/*
+ * Columns of churnwarn.audit_log, in the order audit_write_log fills them,
+ * and of churnwarn.audit_chain; their attribute numbers and types are looked
+ * up by name (audit_lookup_objects), so that a future upgrade script may
+ * add or reorder columns.
+ */
+static const char *const audit_log_columns[] = {
+	"id", "at", "actor", "table_name", "operation", "row_key", "customer_id",
+	"old_row", "new_row", "image_salt", "old_digest", "new_digest", "seq",
+	"prev_hash", "hash"
+};
+static const Oid audit_log_types[] = {
+	INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	JSONBOID, JSONBOID, BYTEAOID, BYTEAOID, BYTEAOID, INT8OID, BYTEAOID,
+	BYTEAOID
+};
+#define AUDIT_LOG_NCOLS lengthof(audit_log_columns)
+#define AUDIT_LOG_ID	0			/* positions in audit_log_columns */
+#define AUDIT_LOG_SEQ	12
+#define AUDIT_LOG_HASH	14
+
+static const char *const audit_chain_columns[] = {
+	"customer_id", "n_rows", "last_id", "last_hash"
+};
+static const Oid audit_chain_types[] = {
+	TEXTOID, INT8OID, INT8OID, BYTEAOID
+};
+#define AUDIT_CHAIN_NCOLS lengthof(audit_chain_columns)
+
+/* Their attribute numbers, found with the OIDs above. */
+static AttrNumber audit_log_attnums[AUDIT_LOG_NCOLS];
+static AttrNumber audit_chain_attnums[AUDIT_CHAIN_NCOLS];
+
+/*
+ * audit_map_columns
+ *		Attribute numbers of the named columns of a relation, checking their
+ *		types: an audit table of another shape is an installation error, not
+ *		something to write into blindly.
+ */
+static void
+audit_map_columns(Oid relid, const char *const *names, const Oid *types,
+				  int ncols, AttrNumber *attnums)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, names[i]);
+
+		if (attnum == InvalidAttrNumber ||
+			get_atttype(relid, attnum) != types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("column \"%s\" of relation \"%s\" is missing or has the wrong type",
+							names[i], get_rel_name(relid)),
+					 errhint("Reinstall the churnwarn extension.")));
+		attnums[i] = attnum;
+	}
+}
+
 static void audit_init(void);
+static void audit_flush_heads(void);
+static Datum bytea_from(const uint8 *data, int len);
 static void audit_xact_callback(XactEvent event, void *arg);
 static void audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								   SubTransactionId parentSubid, void *arg);
@@ -264,14 +339,19 @@ audit_init(void)
 
 /*
  * audit_xact_callback
- *		Forget the remembered chain heads when the transaction ends; their
- *		memory goes with TopTransactionContext.
+ *		Write the heads this transaction moved just before it commits (or is
+ *		prepared); forget them when it ends, their memory goes with
+ *		TopTransactionContext.
  */
 static void
 audit_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			audit_flush_heads();
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -285,19 +365,43 @@ audit_xact_callback(XactEvent event, void *arg)
 }
 
 /*
+ * audit_next_head
+ *		Iterate over the remembered heads, overflow entries included: pass
+ *		NULL first.  status is the caller's hash scan.
+ */
+static ChurnwarnAuditHead *
+audit_next_head(HASH_SEQ_STATUS *status, ChurnwarnAuditHead *prev)
+{
+	if (prev != NULL && prev->next != NULL)
+		return prev->next;
+	return (ChurnwarnAuditHead *) hash_seq_search(status);
+}
+
+/*
  * audit_subxact_callback
- *		A subtransaction abort may undo appends and release chain locks, so
- *		every remembered head is forgotten; the next append reads the head
- *		from the table again.
+ *		At a subtransaction abort, the heads whose lock it took (it, or a
+ *		subtransaction under it: their ids are larger) are dropped, the lock
+ *		and every append after it are gone; the heads it appended to under
+ *		a lock taken before are reloaded from the log when next needed.
  */
 static void
 audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB && audit_heads != NULL)
+	HASH_SEQ_STATUS status;
+	ChurnwarnAuditHead *head = NULL;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB || audit_heads == NULL)
+		return;
+	hash_seq_init(&status, audit_heads);
+	while ((head = audit_next_head(&status, head)) != NULL)
 	{
-		hash_destroy(audit_heads);
-		audit_heads = NULL;
+		if (!head->live)
+			continue;
+		if (head->lock_subid >= mySubid)
+			head->live = false;
+		else if (head->append_subid >= mySubid)
+			head->reload = true;
 	}
 }
 
@@ -312,22 +416,25 @@ audit_head_find(const char *customer_id, uint64 key)
 
 	if (audit_heads == NULL)
 		return NULL;
-	head = hash_search(audit_heads, &key, HASH_FIND, NULL);
-	if (head == NULL)
-		return NULL;
-	/* Two keys with one hash share an entry: only the exact key counts. */
-	if (customer_id == NULL || head->customer_id == NULL)
-		return (customer_id == NULL && head->customer_id == NULL) ? head : NULL;
-	return strcmp(customer_id, head->customer_id) == 0 ? head : NULL;
+	for (head = hash_search(audit_heads, &key, HASH_FIND, NULL);
+		 head != NULL; head = head->next)
+	{
+		if (!head->live)
+			continue;
+		/* Two keys with one hash share an entry: only the exact key counts. */
+		if (customer_id == NULL ? head->customer_id == NULL :
+			(head->customer_id != NULL && strcmp(customer_id, head->customer_id) == 0))
+			return head;
+	}
+	return NULL;
 }
 
 /*
- * audit_head_remember
- *		Remember the head this transaction just wrote.
+ * audit_head_add
+ *		Remember a head this transaction has just locked or created.
  */
-static void
-audit_head_remember(const char *customer_id, uint64 key, int64 n_rows,
-					const uint8 *hash, ItemPointer tid)
+static ChurnwarnAuditHead *
+audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
 {
 	ChurnwarnAuditHead *head;
 	bool		found;
@@ -342,16 +449,211 @@ audit_head_remember(const char *customer_id, uint64 key, int64 n_rows,
 		ctl.hcxt = TopTransactionContext;
 		audit_heads = hash_create("churnwarn audit chain heads", 16, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		audit_heads_relid = audit_chain_relid;
 	}
 	head = hash_search(audit_heads, &key, HASH_ENTER, &found);
-	if (!found || !(customer_id == NULL ? head->customer_id == NULL :
-					(head->customer_id != NULL &&
-					 strcmp(customer_id, head->customer_id) == 0)))
-		head->customer_id = customer_id == NULL ? NULL :
-			MemoryContextStrdup(TopTransactionContext, customer_id);
-	head->n_rows = n_rows;
-	memcpy(head->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
+	if (found)
+	{
+		/* reuse a dropped entry, else chain a new one behind the first */
+		while (head->live && head->next != NULL)
+			head = head->next;
+		if (head->live)
+		{
+			ChurnwarnAuditHead *extra;
+
+			extra = MemoryContextAllocZero(TopTransactionContext,
+										   sizeof(ChurnwarnAuditHead));
+			extra->key = key;
+			head->next = extra;
+			head = extra;
+		}
+	}
+	else
+		head->next = NULL;
+	head->customer_id = customer_id == NULL ? NULL :
+		MemoryContextStrdup(TopTransactionContext, customer_id);
 	head->tid = *tid;
+	head->lock_subid = GetCurrentSubTransactionId();
+	head->append_subid = head->lock_subid;
+	head->live = true;
+	head->dirty = false;
+	head->reload = false;
+	return head;
+}
+
+/*
+ * audit_reload_head
+ *		After a subtransaction abort removed some of this transaction's
+ *		appends: take the chain's position from its last row in the log, as
+ *		snapshot sees it (the transaction still holds the head's lock, so no
+ *		other transaction appended meanwhile).
+ */
+static void
+audit_reload_head(ChurnwarnAuditHead *head, Snapshot snapshot)
+{
+	Relation	log_rel = table_open(audit_log_relid, AccessShareLock);
+	Relation	index_rel = index_open(audit_log_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(log_rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+
+	if (head->customer_id != NULL)
+		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+							   index_rel->rd_indcollation[0], F_TEXTEQ,
+							   CStringGetTextDatum(head->customer_id));
+	else
+		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
+							   InvalidStrategy, InvalidOid, InvalidOid,
+							   InvalidOid, (Datum) 0);
+	scan = index_beginscan(log_rel, index_rel, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		value;
+		bytea	   *hash;
+
+		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_SEQ], &isnull);
+		head->n_rows = isnull ? 0 : DatumGetInt64(value);
+		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_ID], &isnull);
+		head->last_id = isnull ? 0 : DatumGetInt64(value);
+		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_HASH], &isnull);
+		memset(head->last_hash, 0, sizeof(head->last_hash));
+		if (!isnull)
+		{
+			hash = DatumGetByteaPP(value);
+			memcpy(head->last_hash, VARDATA_ANY(hash),
+				   Min(VARSIZE_ANY_EXHDR(hash), PG_SHA256_DIGEST_LENGTH));
+		}
+		head->dirty = true;
+	}
+	else
+		head->dirty = false;	/* nothing of ours is left: leave the head */
+	head->reload = false;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index_rel, NoLock);
+	table_close(log_rel, NoLock);
+}
+
+/*
+ * audit_write_head
+ *		Write a remembered position into the head row the transaction holds.
+ */
+static void
+audit_write_head(EState *estate, ResultRelInfo *ri_chain,
+				 ChurnwarnAuditHead *head)
+{
+	Relation	chain_rel = ri_chain->ri_RelationDesc;
+	TupleTableSlot *oldslot = table_slot_create(chain_rel, &estate->es_tupleTable);
+	TupleTableSlot *slot;
+	EPQState	epqstate;
+	Datum		values[AUDIT_CHAIN_NCOLS];
+	bool		nulls[AUDIT_CHAIN_NCOLS];
+	int			i;
+
+	values[0] = head->customer_id ? CStringGetTextDatum(head->customer_id) : (Datum) 0;
+	nulls[0] = (head->customer_id == NULL);
+	values[1] = Int64GetDatum(head->n_rows);
+	values[2] = Int64GetDatum(head->last_id);
+	values[3] = bytea_from(head->last_hash, PG_SHA256_DIGEST_LENGTH);
+	nulls[1] = nulls[2] = nulls[3] = false;
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
+								  &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		slot->tts_isnull[i] = true;
+	for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
+	{
+		slot->tts_values[audit_chain_attnums[i] - 1] = values[i];
+		slot->tts_isnull[audit_chain_attnums[i] - 1] = nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+	if (!table_tuple_fetch_row_version(chain_rel, &head->tid, SnapshotAny,
+									   oldslot))
+		elog(ERROR, "could not fetch the head of an audit chain");
+	EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
+	ExecSimpleRelationUpdate(ri_chain, estate, &epqstate, oldslot, slot);
+	EvalPlanQualEnd(&epqstate);
+	head->tid = slot->tts_tid;
+	head->dirty = false;
+}
+
+/*
+ * audit_flush_heads
+ *		Just before commit: write every head this transaction moved, once.
+ *		Heads of an audit_chain table dropped (DROP EXTENSION) or replaced
+ *		in this transaction went with it.
+ */
+static void
+audit_flush_heads(void)
+{
+	HASH_SEQ_STATUS status;
+	ChurnwarnAuditHead *head = NULL;
+	Oid			nspid;
+	Relation	chain_rel;
+	EState	   *estate;
+	RangeTblEntry *rte;
+	ResultRelInfo *ri_chain;
+	bool		any = false;
+
+	if (audit_heads == NULL)
+		return;
+	hash_seq_init(&status, audit_heads);
+	while ((head = audit_next_head(&status, head)) != NULL)
+		any |= (head->live && (head->dirty || head->reload));
+	if (!any)
+	{
+		audit_heads = NULL;
+		return;
+	}
+	nspid = get_namespace_oid("churnwarn", true);
+	if (!OidIsValid(nspid) ||
+		get_relname_relid("audit_chain", nspid) != audit_heads_relid)
+	{
+		audit_heads = NULL;
+		return;
+	}
+	audit_lookup_objects();
+
+	CommandCounterIncrement();
+	chain_rel = table_open(audit_chain_relid, RowExclusiveLock);
+	estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = audit_chain_relid;
+	rte->relkind = RELKIND_RELATION;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	ri_chain = makeNode(ResultRelInfo);
+	InitResultRelInfo(ri_chain, chain_rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(ri_chain, false);
+	AfterTriggerBeginQuery();
+
+	hash_seq_init(&status, audit_heads);
+	head = NULL;
+	while ((head = audit_next_head(&status, head)) != NULL)
+	{
+		if (!head->live)
+			continue;
+		if (head->reload)
+		{
+			Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+			audit_reload_head(head, snapshot);
+			UnregisterSnapshot(snapshot);
+		}
+		if (head->dirty)
+			audit_write_head(estate, ri_chain, head);
+	}
+
+	AfterTriggerEndQuery(estate);
+	ExecCloseIndices(ri_chain);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(chain_rel, NoLock);
+	audit_heads = NULL;
 }
 
 /*
@@ -380,70 +682,14 @@ audit_relcache_callback(Datum arg, Oid relid)
 
 	if (relid == InvalidOid || relid == audit_log_relid ||
 		relid == audit_seq_relid || relid == audit_chain_relid ||
-		relid == audit_chain_index)
+		relid == audit_chain_index || relid == audit_log_index)
 	{
 		audit_log_relid = InvalidOid;
 		audit_seq_relid = InvalidOid;
 		audit_chain_relid = InvalidOid;
 		audit_chain_index = InvalidOid;
+		audit_log_index = InvalidOid;
 		audit_owner = InvalidOid;
-	}
-}
-
-/*
- * Columns of churnwarn.audit_log, in the order audit_write_log fills them,
- * and of churnwarn.audit_chain; their attribute numbers and types are looked
- * up by name (audit_lookup_objects), so that a future upgrade script may
- * add or reorder columns.
- */
-static const char *const audit_log_columns[] = {
-	"id", "at", "actor", "table_name", "operation", "row_key", "customer_id",
-	"old_row", "new_row", "image_salt", "old_digest", "new_digest", "seq",
-	"prev_hash", "hash"
-};
-static const Oid audit_log_types[] = {
-	INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	JSONBOID, JSONBOID, BYTEAOID, BYTEAOID, BYTEAOID, INT8OID, BYTEAOID,
-	BYTEAOID
-};
-#define AUDIT_LOG_NCOLS lengthof(audit_log_columns)
-
-static const char *const audit_chain_columns[] = {
-	"customer_id", "n_rows", "last_id", "last_hash"
-};
-static const Oid audit_chain_types[] = {
-	TEXTOID, INT8OID, INT8OID, BYTEAOID
-};
-#define AUDIT_CHAIN_NCOLS lengthof(audit_chain_columns)
-
-/* Their attribute numbers, found with the OIDs above. */
-static AttrNumber audit_log_attnums[AUDIT_LOG_NCOLS];
-static AttrNumber audit_chain_attnums[AUDIT_CHAIN_NCOLS];
-
-/*
- * audit_map_columns
- *		Attribute numbers of the named columns of a relation, checking their
- *		types: an audit table of another shape is an installation error, not
- *		something to write into blindly.
- */
-static void
-audit_map_columns(Oid relid, const char *const *names, const Oid *types,
-				  int ncols, AttrNumber *attnums)
-{
-	int			i;
-
-	for (i = 0; i < ncols; i++)
-	{
-		AttrNumber	attnum = get_attnum(relid, names[i]);
-
-		if (attnum == InvalidAttrNumber ||
-			get_atttype(relid, attnum) != types[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("column \"%s\" of relation \"%s\" is missing or has the wrong type",
-							names[i], get_rel_name(relid)),
-					 errhint("Reinstall the churnwarn extension.")));
-		attnums[i] = attnum;
 	}
 }
 
@@ -468,15 +714,18 @@ audit_lookup_objects(void)
 	audit_seq_relid = get_relname_relid("audit_log_id_seq", nspid);
 	audit_chain_relid = get_relname_relid("audit_chain", nspid);
 	audit_chain_index = get_relname_relid("audit_chain_customer_id_key", nspid);
+	audit_log_index = get_relname_relid("audit_log_chain_idx", nspid);
 	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_seq_relid) ||
-		!OidIsValid(audit_chain_relid) || !OidIsValid(audit_chain_index))
+		!OidIsValid(audit_chain_relid) || !OidIsValid(audit_chain_index) ||
+		!OidIsValid(audit_log_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s\" does not exist",
 						!OidIsValid(audit_log_relid) ? "churnwarn.audit_log" :
 						!OidIsValid(audit_seq_relid) ? "churnwarn.audit_log_id_seq" :
 						!OidIsValid(audit_chain_relid) ? "churnwarn.audit_chain" :
-						"churnwarn.audit_chain_customer_id_key"),
+						!OidIsValid(audit_chain_index) ? "churnwarn.audit_chain_customer_id_key" :
+						"churnwarn.audit_log_chain_idx"),
 				 errhint("Reinstall the churnwarn extension.")));
 	audit_map_columns(audit_log_relid, audit_log_columns, audit_log_types,
 					  AUDIT_LOG_NCOLS, audit_log_attnums);
@@ -890,8 +1139,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	uint8		prev_hash[PG_SHA256_DIGEST_LENGTH];
 	Datum		values[AUDIT_LOG_NCOLS];
 	bool		nulls[AUDIT_LOG_NCOLS];
-	Datum		head_values[AUDIT_CHAIN_NCOLS];
-	bool		head_nulls[AUDIT_CHAIN_NCOLS];
 	AttrNumber	log_attnums[AUDIT_LOG_NCOLS];
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	ItemPointerData headtid;
@@ -907,9 +1154,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	Relation	chain_rel;
 	EState	   *estate;
 	RangeTblEntry *rte_log;
-	RangeTblEntry *rte_chain;
 	ResultRelInfo *ri_log;
-	ResultRelInfo *ri_chain;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	char	   *actor;
@@ -978,8 +1223,13 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	known = audit_head_find(customer_id, chain_key);
 	if (known != NULL)
 	{
+		if (known->reload)
+		{
+			snapshot = RegisterSnapshot(GetLatestSnapshot());
+			audit_reload_head(known, snapshot);
+			UnregisterSnapshot(snapshot);
+		}
 		have_head = true;
-		headtid = known->tid;
 		entry.seq = known->n_rows + 1;
 		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
 		entry.prev_hash = prev_hash;
@@ -1035,6 +1285,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 			audit_read_head(headslot, chain_attnums, &entry, prev_hash);
 		}
 		ExecDropSingleTupleTableSlot(headslot);
+		known = audit_head_add(customer_id, chain_key, &headtid);
 	}
 
 	/* Drawn under the chain's lock, so ids increase along every chain. */
@@ -1051,17 +1302,12 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	rte_log->relid = log_relid;
 	rte_log->relkind = RELKIND_RELATION;
 	rte_log->rellockmode = RowExclusiveLock;
-	rte_chain = copyObject(rte_log);
-	rte_chain->relid = chain_relid;
-	ExecInitRangeTable(estate, list_make2(rte_log, rte_chain));
+	ExecInitRangeTable(estate, list_make1(rte_log));
 	ri_log = makeNode(ResultRelInfo);
 	InitResultRelInfo(ri_log, log_rel, 1, NULL, 0);
-	ri_chain = makeNode(ResultRelInfo);
-	InitResultRelInfo(ri_chain, chain_rel, 2, NULL, 0);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = snapshot;
 	ExecOpenIndices(ri_log, false);
-	ExecOpenIndices(ri_chain, false);
 	AfterTriggerBeginQuery();
 
 	/* The row. */
@@ -1103,43 +1349,18 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	ExecStoreVirtualTuple(slot);
 	ExecSimpleRelationInsert(ri_log, estate, slot);
 
-	/* The head moves to this row (a head just created is there already). */
-	if (have_head)
-	{
-		TupleTableSlot *oldslot = table_slot_create(chain_rel,
-													&estate->es_tupleTable);
-		EPQState	epqstate;
-
-		head_values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
-		head_nulls[0] = (customer_id == NULL);
-		head_values[1] = Int64GetDatum(entry.seq);
-		head_values[2] = Int64GetDatum(entry.id);
-		head_values[3] = values[14];
-		head_nulls[1] = head_nulls[2] = head_nulls[3] = false;
-		slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
-									  &TTSOpsVirtual);
-		ExecClearTuple(slot);
-		for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
-			slot->tts_isnull[i] = true;
-		for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
-		{
-			slot->tts_values[chain_attnums[i] - 1] = head_values[i];
-			slot->tts_isnull[chain_attnums[i] - 1] = head_nulls[i];
-		}
-		ExecStoreVirtualTuple(slot);
-		if (!table_tuple_fetch_row_version(chain_rel, &headtid, SnapshotAny,
-										   oldslot))
-			elog(ERROR, "could not fetch the head of an audit chain");
-		EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
-		ExecSimpleRelationUpdate(ri_chain, estate, &epqstate, oldslot, slot);
-		EvalPlanQualEnd(&epqstate);
-		headtid = slot->tts_tid;
-	}
-	audit_head_remember(customer_id, chain_key, entry.seq, hash, &headtid);
+	/*
+	 * The head moves to this row in memory; the row is written before
+	 * commit (a head just created holds this row already).
+	 */
+	known->n_rows = entry.seq;
+	known->last_id = entry.id;
+	memcpy(known->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
+	known->append_subid = GetCurrentSubTransactionId();
+	known->dirty = !created_head;
 
 	AfterTriggerEndQuery(estate);
 	ExecCloseIndices(ri_log);
-	ExecCloseIndices(ri_chain);
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
 	UnregisterSnapshot(snapshot);
@@ -1662,6 +1883,7 @@ verify_start_chain(ChurnwarnAuditVerifyChain *chain, const char *customer_id,
 {
 	Datum		key[1];
 	char		keynull[1] = {' '};
+	ChurnwarnAuditHead *head;
 	int			rc;
 
 	memset(chain, 0, sizeof(*chain));
@@ -1696,6 +1918,31 @@ verify_start_chain(ChurnwarnAuditVerifyChain *chain, const char *customer_id,
 		MemoryContextSwitchTo(oldcxt);
 	}
 	SPI_freetuptable(SPI_tuptable);
+
+	/*
+	 * A head this transaction moved is written at commit: until then its
+	 * position is the one remembered.
+	 */
+	head = audit_head_find(customer_id, audit_chain_key(customer_id));
+	if (head != NULL && (head->dirty || head->reload))
+	{
+		if (head->reload)
+		{
+			audit_lookup_objects();
+			audit_reload_head(head, GetActiveSnapshot());
+		}
+		if (head->dirty)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+
+			chain->head_found = true;
+			chain->head_n_rows = head->n_rows;
+			chain->head_last_id = head->last_id;
+			chain->head_last_hash = DatumGetByteaPP(bytea_from(head->last_hash,
+															   PG_SHA256_DIGEST_LENGTH));
+			MemoryContextSwitchTo(oldcxt);
+		}
+	}
 }
 
 /*

@@ -289,9 +289,15 @@ DROP VIEW log;
 DROP SCHEMA churnwarn_test CASCADE;
 
 -- The same backend after DROP and CREATE EXTENSION: cached OIDs and kept
--- plans are refreshed.
+-- plans are refreshed.  Heads moved in the transaction that drops the
+-- extension go with it (and are not written into the new audit_chain).
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, name, tier) VALUES ('C9', 'Nine', 'ordinary');
+UPDATE churnwarn.customer SET name = 'Nine Ltd' WHERE customer_id = 'C9';
 DROP EXTENSION churnwarn;
 CREATE EXTENSION churnwarn;
+COMMIT;
+SELECT count(*) AS heads_after_reinstall FROM churnwarn.audit_chain;
 CREATE SCHEMA churnwarn_test;
 CREATE TABLE churnwarn_test.thing (id int PRIMARY KEY, customer_id text, v int);
 SELECT churnwarn.audit_table('churnwarn_test.thing');
@@ -299,6 +305,39 @@ INSERT INTO churnwarn_test.thing VALUES (1, 'C1', 0), (2, 'C1', 0);
 SELECT id, table_name, operation, customer_id, seq, prev_hash IS NULL AS first
   FROM churnwarn.audit_log ORDER BY id;
 SELECT * FROM churnwarn.verify_audit();
+
+-- A transaction moves each head it appends to once, at commit: inside it
+-- the head row still shows the chain's first row, while verify_audit()
+-- checks the chain against the position to be committed; a PL/pgSQL
+-- exception block that rolls back its own appends, and PREPARE
+-- TRANSACTION, keep the chain and its head in step.
+BEGIN;
+INSERT INTO churnwarn_test.thing VALUES (5, 'C4', 0);
+UPDATE churnwarn_test.thing SET v = v + 1 WHERE id = 5;
+UPDATE churnwarn_test.thing SET v = v + 1 WHERE id = 5;
+SELECT n_rows AS c4_head_inside FROM churnwarn.audit_chain WHERE customer_id = 'C4';
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+DO $$
+BEGIN
+	UPDATE churnwarn_test.thing SET v = 100 WHERE id = 5;
+	RAISE EXCEPTION 'undo';
+EXCEPTION WHEN raise_exception THEN
+	NULL;
+END
+$$;
+UPDATE churnwarn_test.thing SET v = v + 1 WHERE id = 5;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+COMMIT;
+SELECT h.n_rows AS c4_head, h.n_rows = count(l.*) AS head_counts_rows,
+	   h.last_id = max(l.id) AS head_names_last
+  FROM churnwarn.audit_chain h JOIN churnwarn.audit_log l USING (customer_id)
+ WHERE customer_id = 'C4' GROUP BY h.n_rows, h.last_id;
+BEGIN;
+UPDATE churnwarn_test.thing SET v = 7 WHERE id = 5;
+PREPARE TRANSACTION 'churnwarn_audit_test';
+COMMIT PREPARED 'churnwarn_audit_test';
+SELECT n_rows AS c4_head_prepared FROM churnwarn.audit_chain WHERE customer_id = 'C4';
+SELECT ok, first_bad FROM churnwarn.verify_audit();
 
 -- One statement starts and writes the chains of 20,000 customers: chains
 -- are locked through their head rows, not through one lock table entry
