@@ -538,15 +538,17 @@ audit_reload_head(ChurnwarnAuditHead *head, Snapshot snapshot)
 
 /*
  * audit_write_head
- *		Write a remembered position into the head row the transaction holds.
+ *		Write a remembered position into the head row the transaction holds,
+ *		through the caller's two slots (made once per flush: every slot
+ *		made registers its tuple descriptor with the resource owner, whose
+ *		list is searched linearly when it is released).
  */
 static void
 audit_write_head(EState *estate, ResultRelInfo *ri_chain,
+				 TupleTableSlot *oldslot, TupleTableSlot *slot,
 				 ChurnwarnAuditHead *head)
 {
 	Relation	chain_rel = ri_chain->ri_RelationDesc;
-	TupleTableSlot *oldslot = table_slot_create(chain_rel, &estate->es_tupleTable);
-	TupleTableSlot *slot;
 	EPQState	epqstate;
 	Datum		values[AUDIT_CHAIN_NCOLS];
 	bool		nulls[AUDIT_CHAIN_NCOLS];
@@ -558,8 +560,6 @@ audit_write_head(EState *estate, ResultRelInfo *ri_chain,
 	values[2] = Int64GetDatum(head->last_id);
 	values[3] = bytea_from(head->last_hash, PG_SHA256_DIGEST_LENGTH);
 	nulls[1] = nulls[2] = nulls[3] = false;
-	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
-								  &TTSOpsVirtual);
 	ExecClearTuple(slot);
 	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
 		slot->tts_isnull[i] = true;
@@ -595,6 +595,8 @@ audit_flush_heads(void)
 	EState	   *estate;
 	RangeTblEntry *rte;
 	ResultRelInfo *ri_chain;
+	TupleTableSlot *oldslot;
+	TupleTableSlot *newslot;
 	bool		any = false;
 
 	if (audit_heads == NULL)
@@ -630,6 +632,9 @@ audit_flush_heads(void)
 	estate->es_output_cid = GetCurrentCommandId(true);
 	ExecOpenIndices(ri_chain, false);
 	AfterTriggerBeginQuery();
+	oldslot = table_slot_create(chain_rel, &estate->es_tupleTable);
+	newslot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
+									 &TTSOpsVirtual);
 
 	hash_seq_init(&status, audit_heads);
 	head = NULL;
@@ -645,7 +650,7 @@ audit_flush_heads(void)
 			UnregisterSnapshot(snapshot);
 		}
 		if (head->dirty)
-			audit_write_head(estate, ri_chain, head);
+			audit_write_head(estate, ri_chain, oldslot, newslot, head);
 	}
 
 	AfterTriggerEndQuery(estate);

@@ -90,7 +90,7 @@ CREATE TABLE churnwarn.audit_chain (
 	last_id		bigint NOT NULL,
 	last_hash	bytea NOT NULL,
 	CONSTRAINT audit_chain_customer_id_key UNIQUE NULLS NOT DISTINCT (customer_id)
-);
+) WITH (fillfactor = 50);	/* room on each page for the next version of its heads (HOT) */
 SELECT pg_catalog.pg_extension_config_dump('churnwarn.audit_chain', '');
 
 COMMENT ON TABLE churnwarn.audit_chain IS
