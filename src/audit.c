@@ -482,6 +482,87 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
 }
 
 /*
+ * audit_chain_scankey
+ *		The scan key "customer_id = customer_id" (IS NULL for the
+ *		configuration chain) on the first column of index_rel, compared in
+ *		the index's own collation.
+ */
+static void
+audit_chain_scankey(ScanKey key, Relation index_rel, const char *customer_id)
+{
+	if (customer_id != NULL)
+		ScanKeyEntryInitialize(key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+							   index_rel->rd_indcollation[0], F_TEXTEQ,
+							   CStringGetTextDatum(customer_id));
+	else
+		ScanKeyEntryInitialize(key, SK_ISNULL | SK_SEARCHNULL, 1,
+							   InvalidStrategy, InvalidOid, InvalidOid,
+							   InvalidOid, (Datum) 0);
+}
+
+/*
+ * audit_begin_write
+ *		An executor state for writing rel directly (ExecSimpleRelation*):
+ *		one range table entry, its result relation with the indexes open,
+ *		a query level for the after triggers of the table, if any.
+ */
+static EState *
+audit_begin_write(Relation rel, Snapshot snapshot, ResultRelInfo **ri)
+{
+	EState	   *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = RELKIND_RELATION;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	*ri = makeNode(ResultRelInfo);
+	InitResultRelInfo(*ri, rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = snapshot;
+	ExecOpenIndices(*ri, false);
+	AfterTriggerBeginQuery();
+	return estate;
+}
+
+/*
+ * audit_end_write
+ *		Fire the queued after triggers and release what audit_begin_write
+ *		set up.
+ */
+static void
+audit_end_write(EState *estate, ResultRelInfo *ri)
+{
+	AfterTriggerEndQuery(estate);
+	ExecCloseIndices(ri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+}
+
+/*
+ * audit_store_row
+ *		Store a row into a virtual slot: ncols values for the columns at
+ *		attnums, NULL in any other column.
+ */
+static void
+audit_store_row(TupleTableSlot *slot, const AttrNumber *attnums,
+				const Datum *values, const bool *nulls, int ncols)
+{
+	int			i;
+
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		slot->tts_isnull[i] = true;
+	for (i = 0; i < ncols; i++)
+	{
+		slot->tts_values[attnums[i] - 1] = values[i];
+		slot->tts_isnull[attnums[i] - 1] = nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+}
+
+/*
  * audit_reload_head
  *		After a subtransaction abort removed some of this transaction's
  *		appends: take the chain's position from its last row in the log, as
@@ -497,14 +578,7 @@ audit_reload_head(ChurnwarnAuditHead *head, Snapshot snapshot)
 	IndexScanDesc scan;
 	ScanKeyData key;
 
-	if (head->customer_id != NULL)
-		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
-							   index_rel->rd_indcollation[0], F_TEXTEQ,
-							   CStringGetTextDatum(head->customer_id));
-	else
-		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
-							   InvalidStrategy, InvalidOid, InvalidOid,
-							   InvalidOid, (Datum) 0);
+	audit_chain_scankey(&key, index_rel, head->customer_id);
 	scan = index_beginscan(log_rel, index_rel, snapshot, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
 	if (index_getnext_slot(scan, BackwardScanDirection, slot))
@@ -552,7 +626,6 @@ audit_write_head(EState *estate, ResultRelInfo *ri_chain,
 	EPQState	epqstate;
 	Datum		values[AUDIT_CHAIN_NCOLS];
 	bool		nulls[AUDIT_CHAIN_NCOLS];
-	int			i;
 
 	values[0] = head->customer_id ? CStringGetTextDatum(head->customer_id) : (Datum) 0;
 	nulls[0] = (head->customer_id == NULL);
@@ -560,15 +633,7 @@ audit_write_head(EState *estate, ResultRelInfo *ri_chain,
 	values[2] = Int64GetDatum(head->last_id);
 	values[3] = bytea_from(head->last_hash, PG_SHA256_DIGEST_LENGTH);
 	nulls[1] = nulls[2] = nulls[3] = false;
-	ExecClearTuple(slot);
-	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
-		slot->tts_isnull[i] = true;
-	for (i = 0; i < (int) AUDIT_CHAIN_NCOLS; i++)
-	{
-		slot->tts_values[audit_chain_attnums[i] - 1] = values[i];
-		slot->tts_isnull[audit_chain_attnums[i] - 1] = nulls[i];
-	}
-	ExecStoreVirtualTuple(slot);
+	audit_store_row(slot, audit_chain_attnums, values, nulls, AUDIT_CHAIN_NCOLS);
 	if (!table_tuple_fetch_row_version(chain_rel, &head->tid, SnapshotAny,
 									   oldslot))
 		elog(ERROR, "could not fetch the head of an audit chain");
@@ -593,7 +658,6 @@ audit_flush_heads(void)
 	Oid			nspid;
 	Relation	chain_rel;
 	EState	   *estate;
-	RangeTblEntry *rte;
 	ResultRelInfo *ri_chain;
 	TupleTableSlot *oldslot;
 	TupleTableSlot *newslot;
@@ -620,18 +684,7 @@ audit_flush_heads(void)
 
 	CommandCounterIncrement();
 	chain_rel = table_open(audit_chain_relid, RowExclusiveLock);
-	estate = CreateExecutorState();
-	rte = makeNode(RangeTblEntry);
-	rte->rtekind = RTE_RELATION;
-	rte->relid = audit_chain_relid;
-	rte->relkind = RELKIND_RELATION;
-	rte->rellockmode = RowExclusiveLock;
-	ExecInitRangeTable(estate, list_make1(rte));
-	ri_chain = makeNode(ResultRelInfo);
-	InitResultRelInfo(ri_chain, chain_rel, 1, NULL, 0);
-	estate->es_output_cid = GetCurrentCommandId(true);
-	ExecOpenIndices(ri_chain, false);
-	AfterTriggerBeginQuery();
+	estate = audit_begin_write(chain_rel, NULL, &ri_chain);
 	oldslot = table_slot_create(chain_rel, &estate->es_tupleTable);
 	newslot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
 									 &TTSOpsVirtual);
@@ -653,10 +706,7 @@ audit_flush_heads(void)
 			audit_write_head(estate, ri_chain, oldslot, newslot, head);
 	}
 
-	AfterTriggerEndQuery(estate);
-	ExecCloseIndices(ri_chain);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
+	audit_end_write(estate, ri_chain);
 	table_close(chain_rel, NoLock);
 	audit_heads = NULL;
 }
@@ -900,14 +950,7 @@ audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	index_rel = index_open(chain_index, RowExclusiveLock);
-	if (customer_id != NULL)
-		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
-							   index_rel->rd_indcollation[0], F_TEXTEQ,
-							   CStringGetTextDatum(customer_id));
-	else
-		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNULL, 1,
-							   InvalidStrategy, InvalidOid, InvalidOid,
-							   InvalidOid, (Datum) 0);
+	audit_chain_scankey(&key, index_rel, customer_id);
 	scan = index_beginscan(chain_rel, index_rel, snapshot, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
@@ -1158,12 +1201,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	Relation	log_rel;
 	Relation	chain_rel;
 	EState	   *estate;
-	RangeTblEntry *rte_log;
 	ResultRelInfo *ri_log;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	char	   *actor;
-	int			i;
 
 	audit_init();
 
@@ -1301,19 +1342,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	}
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	estate = CreateExecutorState();
-	rte_log = makeNode(RangeTblEntry);
-	rte_log->rtekind = RTE_RELATION;
-	rte_log->relid = log_relid;
-	rte_log->relkind = RELKIND_RELATION;
-	rte_log->rellockmode = RowExclusiveLock;
-	ExecInitRangeTable(estate, list_make1(rte_log));
-	ri_log = makeNode(ResultRelInfo);
-	InitResultRelInfo(ri_log, log_rel, 1, NULL, 0);
-	estate->es_output_cid = GetCurrentCommandId(true);
-	estate->es_snapshot = snapshot;
-	ExecOpenIndices(ri_log, false);
-	AfterTriggerBeginQuery();
+	estate = audit_begin_write(log_rel, snapshot, &ri_log);
 
 	/* The row. */
 	values[0] = Int64GetDatum(entry.id);
@@ -1343,15 +1372,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 
 	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel),
 								  &TTSOpsVirtual);
-	ExecClearTuple(slot);
-	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
-		slot->tts_isnull[i] = true;
-	for (i = 0; i < (int) AUDIT_LOG_NCOLS; i++)
-	{
-		slot->tts_values[log_attnums[i] - 1] = values[i];
-		slot->tts_isnull[log_attnums[i] - 1] = nulls[i];
-	}
-	ExecStoreVirtualTuple(slot);
+	audit_store_row(slot, log_attnums, values, nulls, AUDIT_LOG_NCOLS);
 	ExecSimpleRelationInsert(ri_log, estate, slot);
 
 	/*
@@ -1364,10 +1385,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	known->append_subid = GetCurrentSubTransactionId();
 	known->dirty = !created_head;
 
-	AfterTriggerEndQuery(estate);
-	ExecCloseIndices(ri_log);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
+	audit_end_write(estate, ri_log);
 	UnregisterSnapshot(snapshot);
 	table_close(chain_rel, NoLock);
 	table_close(log_rel, NoLock);
