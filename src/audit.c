@@ -602,7 +602,11 @@ audit_reload_head(ChurnwarnAuditHead *head, Snapshot snapshot)
 		head->dirty = true;
 	}
 	else
-		head->dirty = false;	/* nothing of ours is left: leave the head */
+	{
+		/* nothing of ours is left: forget the head, it is as committed */
+		head->dirty = false;
+		head->live = false;
+	}
 	head->reload = false;
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -702,7 +706,7 @@ audit_flush_heads(void)
 			audit_reload_head(head, snapshot);
 			UnregisterSnapshot(snapshot);
 		}
-		if (head->dirty)
+		if (head->live && head->dirty)
 			audit_write_head(estate, ri_chain, oldslot, newslot, head);
 	}
 
@@ -1267,14 +1271,16 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 */
 	entry.seq = 1;
 	known = audit_head_find(customer_id, chain_key);
+	if (known != NULL && known->reload)
+	{
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		audit_reload_head(known, snapshot);
+		UnregisterSnapshot(snapshot);
+		if (!known->live)
+			known = NULL;
+	}
 	if (known != NULL)
 	{
-		if (known->reload)
-		{
-			snapshot = RegisterSnapshot(GetLatestSnapshot());
-			audit_reload_head(known, snapshot);
-			UnregisterSnapshot(snapshot);
-		}
 		have_head = true;
 		entry.seq = known->n_rows + 1;
 		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
@@ -1954,7 +1960,7 @@ verify_start_chain(ChurnwarnAuditVerifyChain *chain, const char *customer_id,
 			audit_lookup_objects();
 			audit_reload_head(head, GetActiveSnapshot());
 		}
-		if (head->dirty)
+		if (head->live && head->dirty)
 		{
 			MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 

@@ -332,6 +332,22 @@ SELECT h.n_rows AS c4_head, h.n_rows = count(l.*) AS head_counts_rows,
 	   h.last_id = max(l.id) AS head_names_last
   FROM churnwarn.audit_chain h JOIN churnwarn.audit_log l USING (customer_id)
  WHERE customer_id = 'C4' GROUP BY h.n_rows, h.last_id;
+-- Appends in a released savepoint belong to the transaction; those of a
+-- savepoint rolled back after it are gone, and the chain goes on from the
+-- last row kept.
+BEGIN;
+SAVEPOINT a;
+UPDATE churnwarn_test.thing SET v = 10 WHERE id = 5;
+RELEASE SAVEPOINT a;
+SAVEPOINT b;
+UPDATE churnwarn_test.thing SET v = 11 WHERE id = 5;
+UPDATE churnwarn_test.thing SET v = 12 WHERE id = 5;
+ROLLBACK TO SAVEPOINT b;
+UPDATE churnwarn_test.thing SET v = 13 WHERE id = 5;
+COMMIT;
+SELECT seq, new_row->>'v' AS v FROM churnwarn.audit_log
+ WHERE customer_id = 'C4' ORDER BY seq DESC LIMIT 2;
+SELECT n_rows AS c4_head_after_savepoints FROM churnwarn.audit_chain WHERE customer_id = 'C4';
 BEGIN;
 UPDATE churnwarn_test.thing SET v = 7 WHERE id = 5;
 PREPARE TRANSACTION 'churnwarn_audit_test';
