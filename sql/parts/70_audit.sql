@@ -94,7 +94,7 @@ CREATE TABLE churnwarn.audit_chain (
 SELECT pg_catalog.pg_extension_config_dump('churnwarn.audit_chain', '');
 
 COMMENT ON TABLE churnwarn.audit_chain IS
-	'Head of each audit chain, updated in the transaction of every audit row; lets verify_audit() notice a removed last row.';
+	'Head of each audit chain: its row lock serializes the writers of the chain, and each transaction that appended to it moves it once, just before commit; lets verify_audit() notice a removed last row.';
 COMMENT ON COLUMN churnwarn.audit_chain.customer_id IS
 	'Customer of the chain; NULL for the configuration chain.';
 COMMENT ON COLUMN churnwarn.audit_chain.n_rows IS
