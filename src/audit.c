@@ -14,18 +14,19 @@
  * snapshot and locks it FOR NO KEY UPDATE, following it to its newest
  * version if the previous holder moved it, so that it chains after the last
  * row committed even in REPEATABLE READ; then it appends the row and moves
- * the head.  Writers of different customers lock different rows and never
- * wait for each other, and row locks take no shared lock table entries, so
- * one statement can write any number of chains.  A chain's first row has no
- * head to lock: the head is inserted with ON CONFLICT DO NOTHING, which makes
- * a concurrent starter wait and then lock the head the winner committed.
- * The head a transaction wrote is remembered until the transaction ends (or
- * any subtransaction aborts), so later rows of the same chain in the same
- * transaction skip the lookup: the transaction holds the lock.  The lock is
+ * the head in memory.  Writers of different customers lock different rows
+ * and never wait for each other, and row locks take no shared lock table
+ * entries, so one statement can write any number of chains.  A chain's first
+ * row has no head to lock: the head is inserted with ON CONFLICT DO NOTHING,
+ * which makes a concurrent starter wait and then lock the head the winner
+ * committed.  Later rows of the same chain in the same transaction take the
+ * position from memory (the transaction holds the lock), and each head the
+ * transaction moved is written once, just before commit.  The lock is
  * released at commit or abort, including the abort of the subtransaction
- * that took it, at which point the rows and the head move vanish with it.
+ * that took it, at which point its rows vanish with it (see
+ * ChurnwarnAuditHead for what a subtransaction abort does to the positions).
  *
- * The rows and the head moves are written through the executor's
+ * The rows and the head rows are written through the executor's
  * single-relation routines (ExecSimpleRelationInsert/Update, as logical
  * replication applies a change): indexes, constraints and triggers of the
  * two tables are honored, and no statement is planned or started per row.
@@ -208,7 +209,7 @@ static FmgrInfo to_jsonb_finfo;
 static const char *audit_erasing_customer = NULL;
 
 /*
- * Columns of churnwarn.audit_log, in the order audit_write_log fills them,
+ * Columns of churnwarn.audit_log, in the order churnwarn_audit_append fills them,
  * and of churnwarn.audit_chain; their attribute numbers and types are looked
  * up by name (audit_lookup_objects), so that a future upgrade script may
  * add or reorder columns.
@@ -932,7 +933,7 @@ audit_read_head(TupleTableSlot *slot, const AttrNumber *chain_attnums,
  *
  * The row lock on the head is what serializes the writers of one chain,
  * until the end of the transaction or of the subtransaction that took it
- * (the head is then updated, which keeps it locked).  Writers of different
+ * (the head row itself is written at commit).  Writers of different
  * customers lock different rows and never wait for each other, and a row
  * lock takes no entry in the shared lock table, so one statement may write
  * the chains of any number of customers.  The head is read with the latest
@@ -1168,12 +1169,13 @@ audit_prepare(const char *sql, int nargs, Oid *argtypes)
 /*
  * churnwarn_audit_append
  *		Append one row to the chain of customer_id (NULL: configuration) in
- *		the current transaction, and move the chain head.
+ *		the current transaction, and move the chain head (in memory; the head
+ *		row is written before commit, audit_flush_heads).
  *
- * The row and the head are written directly through the executor's
- * single-relation routines (as logical replication applies a change): no
- * statement is planned or started, the indexes of both tables are
- * maintained, their constraints checked and any trigger on them fired.
+ * The row is written directly through the executor's single-relation
+ * routines (as logical replication applies a change): no statement is
+ * planned or started, the log's indexes are maintained, its constraints
+ * checked and any trigger on it fired.
  * Neither permissions nor row security apply, as for the statements core's
  * foreign key triggers run as the table owner: the roles that change data
  * need no privilege on the log and cannot write it directly.
@@ -1194,7 +1196,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	AttrNumber	log_attnums[AUDIT_LOG_NCOLS];
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	ItemPointerData headtid;
-	bool		have_head = false;
 	bool		created_head = false;
 	ChurnwarnAuditHead *known;
 	uint64		chain_key;
@@ -1203,7 +1204,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	Oid			chain_index;
 	Oid			seq_relid;
 	Relation	log_rel;
-	Relation	chain_rel;
 	EState	   *estate;
 	ResultRelInfo *ri_log;
 	TupleTableSlot *slot;
@@ -1262,7 +1262,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 */
 	CommandCounterIncrement();
 	log_rel = table_open(log_relid, RowExclusiveLock);
-	chain_rel = table_open(chain_relid, RowExclusiveLock);
 
 	/*
 	 * The head: remembered if this transaction appended to the chain before
@@ -1281,7 +1280,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	}
 	if (known != NULL)
 	{
-		have_head = true;
 		entry.seq = known->n_rows + 1;
 		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
 		entry.prev_hash = prev_hash;
@@ -1289,7 +1287,9 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	}
 	else
 	{
+		Relation	chain_rel = table_open(chain_relid, RowExclusiveLock);
 		TupleTableSlot *headslot = table_slot_create(chain_rel, NULL);
+		bool		have_head;
 
 		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
 									headslot);
@@ -1337,6 +1337,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 			audit_read_head(headslot, chain_attnums, &entry, prev_hash);
 		}
 		ExecDropSingleTupleTableSlot(headslot);
+		table_close(chain_rel, NoLock);
 		known = audit_head_add(customer_id, chain_key, &headtid);
 	}
 
@@ -1393,7 +1394,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 
 	audit_end_write(estate, ri_log);
 	UnregisterSnapshot(snapshot);
-	table_close(chain_rel, NoLock);
 	table_close(log_rel, NoLock);
 }
 

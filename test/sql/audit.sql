@@ -368,6 +368,21 @@ SELECT count(*) AS bulk_rows, count(DISTINCT customer_id) AS bulk_chains,
 SELECT count(*) AS bulk_heads FROM churnwarn.audit_chain WHERE customer_id LIKE 'bulk-%';
 SELECT * FROM churnwarn.verify_audit();
 
+-- An audit table of another shape is refused, not written into blindly;
+-- the cached column map follows the ALTER and its rollback.
+\set VERBOSITY sqlstate
+BEGIN;
+ALTER TABLE churnwarn.audit_log RENAME COLUMN actor TO who;
+INSERT INTO churnwarn_test.thing VALUES (6, 'C4', 0);
+ROLLBACK;
+\set VERBOSITY default
+BEGIN;
+ALTER TABLE churnwarn.audit_log RENAME COLUMN actor TO who;
+INSERT INTO churnwarn_test.thing VALUES (6, 'C4', 0);
+ROLLBACK;
+INSERT INTO churnwarn_test.thing VALUES (6, 'C4', 0);
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+
 -- Clean up.
 DROP SCHEMA churnwarn_test CASCADE;
 DROP ROLE churnwarn_test_staff;
