@@ -14,6 +14,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #if PG_VERSION_NUM < 150000
@@ -52,6 +53,23 @@ extern void churnwarn_json_ts(StringInfo buf, bool *first, const char *key,
 							  TimestampTz value);
 extern void churnwarn_json_null(StringInfo buf, bool *first, const char *key);
 extern Datum churnwarn_jsonb_from_text(const char *json);
+
+/* A jsonb document built value by value (json.c); zero it before use. */
+typedef struct ChurnwarnJsonb
+{
+	JsonbParseState *state;	/* open containers */
+	JsonbValue *result;	/* the document once closed */
+} ChurnwarnJsonb;
+
+extern void churnwarn_jb_open(ChurnwarnJsonb *jb, const char *key, bool array);
+extern void churnwarn_jb_close(ChurnwarnJsonb *jb, bool array);
+extern void churnwarn_jb_str(ChurnwarnJsonb *jb, const char *key, const char *value);
+extern void churnwarn_jb_int(ChurnwarnJsonb *jb, const char *key, int64 value);
+extern void churnwarn_jb_num(ChurnwarnJsonb *jb, const char *key, double value);
+extern void churnwarn_jb_bool(ChurnwarnJsonb *jb, const char *key, bool value);
+extern void churnwarn_jb_ts(ChurnwarnJsonb *jb, const char *key, TimestampTz value);
+extern void churnwarn_jb_null(ChurnwarnJsonb *jb, const char *key);
+extern Jsonb *churnwarn_jb_finish(ChurnwarnJsonb *jb);
 
 /*
  * Configuration as grading sees it (config.c loads it, grade.c reads it).
@@ -157,9 +175,9 @@ typedef struct ChurnwarnGradeResult
 } ChurnwarnGradeResult;
 
 extern void churnwarn_grade_compute(ChurnwarnGradeInput *in, ChurnwarnGradeResult *out);
-extern void churnwarn_grade_explain(StringInfo buf, const char *customer_id,
-									const ChurnwarnGradeInput *in,
-									const ChurnwarnGradeResult *out);
+extern Jsonb *churnwarn_grade_explain(const char *customer_id,
+											 const ChurnwarnGradeInput *in,
+											 const ChurnwarnGradeResult *out);
 extern int	churnwarn_floor_to_level(const ChurnwarnConfig *cfg, int floor_rank);
 
 /*
@@ -207,11 +225,11 @@ extern void churnwarn_update_warning_level(int64 warning_id, int level,
 extern void churnwarn_insert_event(int64 warning_id, const char *customer_id,
 								   TimestampTz at, const char *event,
 								   int from_level, int to_level,
-								   const char *detail_json);
+								   Jsonb *detail);
 extern void churnwarn_insert_history(const char *customer_id, TimestampTz at,
 									 int from_level, int to_level, double score,
 									 int64 config_version, int64 warning_id,
-									 int64 signal_id, const char *explanation);
+									 int64 signal_id, Jsonb *explanation);
 extern void churnwarn_bump_config_version(void);
 
 /* grading pipeline shared by the triggers and the SQL functions (signal.c) */

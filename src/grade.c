@@ -166,104 +166,92 @@ churnwarn_grade_compute(ChurnwarnGradeInput *in, ChurnwarnGradeResult *out)
 
 /*
  * churnwarn_grade_explain
- *		Append the explanation of a computed grade as a JSON object: every
- *		signal's points, the factors, thresholds, floors and the result.
+ *		The explanation of a computed grade as a jsonb object: every signal's
+ *		points, the factors, thresholds, floors and the result.
  */
-void
-churnwarn_grade_explain(StringInfo buf, const char *customer_id,
-						const ChurnwarnGradeInput *in,
+Jsonb *
+churnwarn_grade_explain(const char *customer_id, const ChurnwarnGradeInput *in,
 						const ChurnwarnGradeResult *out)
 {
 	const ChurnwarnConfig *cfg = in->cfg;
-	bool		first = true;
-	bool		f2;
+	ChurnwarnJsonb jb = {0};
 	int			i;
 
-	appendStringInfoChar(buf, '{');
-	churnwarn_json_str(buf, &first, "customer_id", customer_id);
-	churnwarn_json_str(buf, &first, "scheme", cfg->scheme);
-	churnwarn_json_int(buf, &first, "config_version", cfg->version);
-	churnwarn_json_ts(buf, &first, "at", in->now);
-	churnwarn_json_bool(buf, &first, "in_scope", in->in_scope);
+	churnwarn_jb_open(&jb, NULL, false);
+	churnwarn_jb_str(&jb, "customer_id", customer_id);
+	churnwarn_jb_str(&jb, "scheme", cfg->scheme);
+	churnwarn_jb_int(&jb, "config_version", cfg->version);
+	churnwarn_jb_ts(&jb, "at", in->now);
+	churnwarn_jb_bool(&jb, "in_scope", in->in_scope);
 
-	churnwarn_json_key(buf, &first, "signals");
-	appendStringInfoChar(buf, '[');
-	f2 = true;
+	churnwarn_jb_open(&jb, "signals", true);
 	for (i = 0; i < in->nsignals; i++)
 	{
 		const ChurnwarnSignalRow *s = &in->signals[i];
 		const ChurnwarnSignalType *t = &cfg->types[s->type_index];
-		bool		f3 = true;
 
-		churnwarn_json_key(buf, &f2, NULL);
-		appendStringInfoChar(buf, '{');
-		churnwarn_json_int(buf, &f3, "id", s->id);
-		churnwarn_json_str(buf, &f3, "type", t->code);
-		churnwarn_json_str(buf, &f3, "category", churnwarn_category_names[t->category]);
-		churnwarn_json_str(buf, &f3, "status", s->resolved ? "resolved" : "open");
-		churnwarn_json_ts(buf, &f3, "observed_at", s->observed_at);
+		churnwarn_jb_open(&jb, NULL, false);
+		churnwarn_jb_int(&jb, "id", s->id);
+		churnwarn_jb_str(&jb, "type", t->code);
+		churnwarn_jb_str(&jb, "category", churnwarn_category_names[t->category]);
+		churnwarn_jb_str(&jb, "status", s->resolved ? "resolved" : "open");
+		churnwarn_jb_ts(&jb, "observed_at", s->observed_at);
 		if (s->has_amount)
-			churnwarn_json_num(buf, &f3, "amount", s->amount);
-		churnwarn_json_num(buf, &f3, "weight", t->weight);
-		churnwarn_json_num(buf, &f3, "status_factor",
-						   s->resolved ? cfg->resolved_factor : 1.0);
+			churnwarn_jb_num(&jb, "amount", s->amount);
+		churnwarn_jb_num(&jb, "weight", t->weight);
+		churnwarn_jb_num(&jb, "status_factor",
+						 s->resolved ? cfg->resolved_factor : 1.0);
 		if (t->half_life > 0)
-			churnwarn_json_num(buf, &f3, "half_life_days", t->half_life / SECS_PER_DAY);
+			churnwarn_jb_num(&jb, "half_life_days", t->half_life / SECS_PER_DAY);
 		else
-			churnwarn_json_null(buf, &f3, "half_life_days");
-		churnwarn_json_num(buf, &f3, "decay", s->decay);
-		churnwarn_json_num(buf, &f3, "points", s->points);
+			churnwarn_jb_null(&jb, "half_life_days");
+		churnwarn_jb_num(&jb, "decay", s->decay);
+		churnwarn_jb_num(&jb, "points", s->points);
 		if (s->floor_level > 0)
-			churnwarn_json_int(buf, &f3, "forces_level", s->floor_level);
-		appendStringInfoChar(buf, '}');
+			churnwarn_jb_int(&jb, "forces_level", s->floor_level);
+		churnwarn_jb_close(&jb, false);
 	}
-	appendStringInfoChar(buf, ']');
+	churnwarn_jb_close(&jb, true);
 
-	churnwarn_json_num(buf, &first, "severity", out->severity);
-	churnwarn_json_int(buf, &first, "open_categories", out->categories);
-	churnwarn_json_num(buf, &first, "breadth_step", cfg->breadth_step);
-	churnwarn_json_num(buf, &first, "difficulty_factor", out->difficulty);
+	churnwarn_jb_num(&jb, "severity", out->severity);
+	churnwarn_jb_int(&jb, "open_categories", out->categories);
+	churnwarn_jb_num(&jb, "breadth_step", cfg->breadth_step);
+	churnwarn_jb_num(&jb, "difficulty_factor", out->difficulty);
 	if (in->tier_index >= 0)
-		churnwarn_json_str(buf, &first, "tier", cfg->tiers[in->tier_index].tier);
+		churnwarn_jb_str(&jb, "tier", cfg->tiers[in->tier_index].tier);
 	else
-		churnwarn_json_null(buf, &first, "tier");
-	churnwarn_json_num(buf, &first, "tier_factor", out->tier_factor);
-	churnwarn_json_num(buf, &first, "score", out->score);
+		churnwarn_jb_null(&jb, "tier");
+	churnwarn_jb_num(&jb, "tier_factor", out->tier_factor);
+	churnwarn_jb_num(&jb, "score", out->score);
 
-	churnwarn_json_key(buf, &first, "thresholds");
-	appendStringInfoChar(buf, '[');
-	f2 = true;
+	churnwarn_jb_open(&jb, "thresholds", true);
 	for (i = 0; i < cfg->nlevels; i++)
 	{
-		bool		f3 = true;
-
-		churnwarn_json_key(buf, &f2, NULL);
-		appendStringInfoChar(buf, '{');
-		churnwarn_json_int(buf, &f3, "level", cfg->levels[i].level);
-		churnwarn_json_str(buf, &f3, "label",
-						   churnwarn_language == CHURNWARN_LANG_ZH ?
-						   cfg->levels[i].label_zh : cfg->levels[i].label_en);
-		churnwarn_json_num(buf, &f3, "min_score", cfg->levels[i].min_score);
-		appendStringInfoChar(buf, '}');
+		churnwarn_jb_open(&jb, NULL, false);
+		churnwarn_jb_int(&jb, "level", cfg->levels[i].level);
+		churnwarn_jb_str(&jb, "label",
+						 churnwarn_language == CHURNWARN_LANG_ZH ?
+						 cfg->levels[i].label_zh : cfg->levels[i].label_en);
+		churnwarn_jb_num(&jb, "min_score", cfg->levels[i].min_score);
+		churnwarn_jb_close(&jb, false);
 	}
-	appendStringInfoChar(buf, ']');
+	churnwarn_jb_close(&jb, true);
 
-	churnwarn_json_int(buf, &first, "score_level", out->raw_score_level);
-	churnwarn_json_key(buf, &first, "hysteresis");
-	appendStringInfoChar(buf, '{');
-	f2 = true;
-	churnwarn_json_int(buf, &f2, "previous_level", in->prev_level);
-	churnwarn_json_num(buf, &f2, "margin", cfg->hysteresis);
-	churnwarn_json_bool(buf, &f2, "held", out->held);
-	churnwarn_json_int(buf, &f2, "level", out->score_level);
-	appendStringInfoChar(buf, '}');
-	churnwarn_json_int(buf, &first, "floor_level", out->floor_level);
+	churnwarn_jb_int(&jb, "score_level", out->raw_score_level);
+	churnwarn_jb_open(&jb, "hysteresis", false);
+	churnwarn_jb_int(&jb, "previous_level", in->prev_level);
+	churnwarn_jb_num(&jb, "margin", cfg->hysteresis);
+	churnwarn_jb_bool(&jb, "held", out->held);
+	churnwarn_jb_int(&jb, "level", out->score_level);
+	churnwarn_jb_close(&jb, false);
+	churnwarn_jb_int(&jb, "floor_level", out->floor_level);
 	if (out->floor_signal != 0)
-		churnwarn_json_int(buf, &first, "floor_signal", out->floor_signal);
+		churnwarn_jb_int(&jb, "floor_signal", out->floor_signal);
 	else
-		churnwarn_json_null(buf, &first, "floor_signal");
-	churnwarn_json_int(buf, &first, "tier_raise", out->tier_raise);
-	churnwarn_json_int(buf, &first, "top_level", cfg->nlevels);
-	churnwarn_json_int(buf, &first, "level", out->level);
-	appendStringInfoChar(buf, '}');
+		churnwarn_jb_null(&jb, "floor_signal");
+	churnwarn_jb_int(&jb, "tier_raise", out->tier_raise);
+	churnwarn_jb_int(&jb, "top_level", cfg->nlevels);
+	churnwarn_jb_int(&jb, "level", out->level);
+	churnwarn_jb_close(&jb, false);
+	return churnwarn_jb_finish(&jb);
 }

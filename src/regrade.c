@@ -149,21 +149,19 @@ send_back_for_reassessment(const ChurnwarnWarningRow *w,
 						   const char *customer_id, int level, TimestampTz now)
 {
 	TimestampTz due = churnwarn_assess_due(customer_id, w->scheme, level, now);
-	StringInfoData detail;
-	bool		first = true;
+	ChurnwarnJsonb detail = {0};
 
 	churnwarn_reassess_warning(w->id, now, due);
-	initStringInfo(&detail);
-	appendStringInfoChar(&detail, '{');
-	churnwarn_json_str(&detail, &first, "previous_status", w->status);
-	churnwarn_json_int(&detail, &first, "assessed_level", w->assessed_level);
+	churnwarn_jb_open(&detail, NULL, false);
+	churnwarn_jb_str(&detail, "previous_status", w->status);
+	churnwarn_jb_int(&detail, "assessed_level", w->assessed_level);
 	if (w->level > 0)
-		churnwarn_json_int(&detail, &first, "confirmed_level", w->level);
+		churnwarn_jb_int(&detail, "confirmed_level", w->level);
 	if (due != DT_NOBEGIN)
-		churnwarn_json_ts(&detail, &first, "assess_due", due);
-	appendStringInfoChar(&detail, '}');
+		churnwarn_jb_ts(&detail, "assess_due", due);
+	churnwarn_jb_close(&detail, false);
 	churnwarn_insert_event(w->id, customer_id, now, "reassessment",
-						   w->assessed_level, level, detail.data);
+						   w->assessed_level, level, churnwarn_jb_finish(&detail));
 }
 
 /*
@@ -181,7 +179,6 @@ churnwarn_regrade_customer(const char *customer_id, int64 signal_id, TimestampTz
 	ChurnwarnGradeInput in;
 	ChurnwarnGradeResult out;
 	ChurnwarnWarningRow w;
-	StringInfoData expl;
 	const char *event = NULL;
 	int			prev;
 	int64		warning_id = 0;
@@ -245,29 +242,26 @@ churnwarn_regrade_customer(const char *customer_id, int64 signal_id, TimestampTz
 		churnwarn_update_warning_level(w.id, out.level, dismiss, now);
 	}
 
-	initStringInfo(&expl);
-	churnwarn_grade_explain(&expl, customer_id, &in, &out);
 	if (event != NULL)
 	{
-		StringInfoData detail;
-		bool		first = true;
+		ChurnwarnJsonb detail = {0};
 
-		initStringInfo(&detail);
-		appendStringInfoChar(&detail, '{');
-		churnwarn_json_num(&detail, &first, "score", out.score);
+		churnwarn_jb_open(&detail, NULL, false);
+		churnwarn_jb_num(&detail, "score", out.score);
 		if (signal_id != 0)
-			churnwarn_json_int(&detail, &first, "signal_id", signal_id);
+			churnwarn_jb_int(&detail, "signal_id", signal_id);
 		if (have_warning && w.level > 0)
-			churnwarn_json_int(&detail, &first, "confirmed_level", w.level);
-		appendStringInfoChar(&detail, '}');
+			churnwarn_jb_int(&detail, "confirmed_level", w.level);
+		churnwarn_jb_close(&detail, false);
 		churnwarn_insert_event(warning_id, customer_id, now, event,
 							   have_warning ? w.proposed_level : prev,
-							   out.level, detail.data);
+							   out.level, churnwarn_jb_finish(&detail));
 	}
 	if (reassess)
 		send_back_for_reassessment(&w, customer_id, out.level, now);
 	churnwarn_insert_history(customer_id, now, prev, out.level, out.score,
-							 in.cfg->version, warning_id, signal_id, expl.data);
+							 in.cfg->version, warning_id, signal_id,
+							 churnwarn_grade_explain(customer_id, &in, &out));
 	notify_change(customer_id, event ? event : (out.level > prev ? "escalated" : "deescalated"),
 				  prev, out.level, out.score, warning_id);
 	return out.level;

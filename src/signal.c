@@ -305,16 +305,15 @@ churnwarn_explain(PG_FUNCTION_ARGS)
 	char	   *customer_id = customer_arg(fcinfo, 0);
 	ChurnwarnGradeInput in;
 	ChurnwarnGradeResult out;
-	StringInfoData buf;
 	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spi;
 	Datum		result;
 
 	churnwarn_spi_connect();
 	compute_readonly(customer_id, &in, &out);
-	initStringInfo(&buf);
-	churnwarn_grade_explain(&buf, customer_id, &in, &out);
-	MemoryContextSwitchTo(caller);
-	result = churnwarn_jsonb_from_text(buf.data);
+	spi = MemoryContextSwitchTo(caller);
+	result = JsonbPGetDatum(churnwarn_grade_explain(customer_id, &in, &out));
+	MemoryContextSwitchTo(spi);
 	churnwarn_spi_finish();
 	PG_RETURN_DATUM(result);
 }

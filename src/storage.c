@@ -466,11 +466,11 @@ churnwarn_update_warning_level(int64 warning_id, int level, bool dismiss,
 	churnwarn_exec(CW_Q_UPDATE_WARNING_LEVEL, v, NULL, false, SPI_OK_UPDATE);
 }
 
-/* Append a warning_event row; detail_json may be NULL for '{}'. */
+/* Append a warning_event row; detail may be NULL for '{}'. */
 void
 churnwarn_insert_event(int64 warning_id, const char *customer_id,
 					   TimestampTz at, const char *event, int from_level,
-					   int to_level, const char *detail_json)
+					   int to_level, Jsonb *detail)
 {
 	Datum		v[8];
 
@@ -481,7 +481,7 @@ churnwarn_insert_event(int64 warning_id, const char *customer_id,
 	v[4] = CStringGetTextDatum(churnwarn_actor_name());
 	v[5] = Int32GetDatum(from_level);
 	v[6] = Int32GetDatum(to_level);
-	v[7] = churnwarn_jsonb_from_text(detail_json ? detail_json : "{}");
+	v[7] = detail ? JsonbPGetDatum(detail) : churnwarn_jsonb_from_text("{}");
 	churnwarn_exec(CW_Q_INSERT_EVENT, v, NULL, false, SPI_OK_INSERT);
 }
 
@@ -490,7 +490,7 @@ void
 churnwarn_insert_history(const char *customer_id, TimestampTz at,
 						 int from_level, int to_level, double score,
 						 int64 config_version, int64 warning_id,
-						 int64 signal_id, const char *explanation)
+						 int64 signal_id, Jsonb *explanation)
 {
 	Datum		v[9];
 	char		nulls[10] = "         ";
@@ -503,7 +503,7 @@ churnwarn_insert_history(const char *customer_id, TimestampTz at,
 	v[5] = Int64GetDatum(config_version);
 	v[6] = Int64GetDatum(warning_id);
 	v[7] = Int64GetDatum(signal_id);
-	v[8] = churnwarn_jsonb_from_text(explanation);
+	v[8] = JsonbPGetDatum(explanation);
 	if (warning_id == 0)
 		nulls[6] = 'n';
 	if (signal_id == 0)
