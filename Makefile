@@ -15,6 +15,7 @@ OBJS = \
 	src/grade.o \
 	src/config.o \
 	src/storage.o \
+	src/scan.o \
 	src/trigger.o \
 	src/regrade.o \
 	src/signal.o \

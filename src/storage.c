@@ -35,10 +35,6 @@ typedef struct ChurnwarnQueryDef
 #define EQ " OPERATOR(pg_catalog.=) "
 
 static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
-	[CW_Q_LOCK_GRADE] = {
-		"SELECT level FROM churnwarn.customer_grade WHERE customer_id" EQ "$1 FOR UPDATE",
-		1, {TEXTOID}
-	},
 	[CW_Q_READ_GRADE] = {
 		"SELECT level FROM churnwarn.customer_grade WHERE customer_id" EQ "$1",
 		1, {TEXTOID}
@@ -51,12 +47,6 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		"SELECT id, signal_type, observed_at, status, amount::pg_catalog.float8"
 		" FROM churnwarn.signal WHERE customer_id" EQ "$1"
 		" AND status OPERATOR(pg_catalog.<>) 'withdrawn' ORDER BY id",
-		1, {TEXTOID}
-	},
-	[CW_Q_READ_OPEN_WARNING] = {
-		"SELECT id, status, proposed_level, level, scheme, assessed_level FROM churnwarn.warning"
-		" WHERE customer_id" EQ "$1"
-		" AND status OPERATOR(pg_catalog.<>) ALL ('{closed,dismissed}'::pg_catalog.text[])",
 		1, {TEXTOID}
 	},
 	[CW_Q_INSERT_GRADE] = {
@@ -279,13 +269,7 @@ get_int(int col)
 bool
 churnwarn_lock_grade(const char *customer_id, int *prev_level)
 {
-	Datum		v[1] = {CStringGetTextDatum(customer_id)};
-
-	churnwarn_exec(CW_Q_LOCK_GRADE, v, NULL, false, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return false;
-	*prev_level = get_int(1);
-	return true;
+	return churnwarn_scan_lock_grade(customer_id, prev_level);
 }
 
 /* Like churnwarn_lock_grade, without the lock (for read-only grading). */
@@ -310,12 +294,16 @@ bool
 churnwarn_read_customer(const char *customer_id, char **tier, char **status,
 						bool *has_terminated, TimestampTz *terminated_at)
 {
-	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+	Datum		v[1];
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
 	Datum		d;
 
+	if (!churnwarn_spi_read_only)
+		return churnwarn_scan_customer(customer_id, tier, status,
+									   has_terminated, terminated_at);
+	v[0] = CStringGetTextDatum(customer_id);
 	churnwarn_exec(CW_Q_READ_CUSTOMER, v, NULL, churnwarn_spi_read_only, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
@@ -339,11 +327,14 @@ int
 churnwarn_read_signals(const ChurnwarnConfig *cfg, const char *customer_id,
 					   ChurnwarnSignalRow **rows)
 {
-	Datum		v[1] = {CStringGetTextDatum(customer_id)};
+	Datum		v[1];
 	ChurnwarnSignalRow *r;
 	uint64		i;
 	int			n;
 
+	if (!churnwarn_spi_read_only)
+		return churnwarn_scan_signals(cfg, customer_id, rows);
+	v[0] = CStringGetTextDatum(customer_id);
 	churnwarn_exec(CW_Q_READ_SIGNALS, v, NULL, churnwarn_spi_read_only, SPI_OK_SELECT);
 	n = (int) SPI_processed;
 	r = palloc0(sizeof(ChurnwarnSignalRow) * Max(n, 1));
@@ -376,23 +367,7 @@ churnwarn_read_signals(const ChurnwarnConfig *cfg, const char *customer_id,
 bool
 churnwarn_read_open_warning(const char *customer_id, ChurnwarnWarningRow *w)
 {
-	Datum		v[1] = {CStringGetTextDatum(customer_id)};
-	bool		isnull;
-
-	churnwarn_exec(CW_Q_READ_OPEN_WARNING, v, NULL, false, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-	{
-		memset(w, 0, sizeof(*w));
-		return false;
-	}
-	w->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 1, &isnull));
-	w->status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	w->proposed_level = get_int(3);
-	w->level = get_int(4);
-	w->scheme = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
-	w->assessed_level = get_int(6);
-	return true;
+	return churnwarn_scan_open_warning(customer_id, w);
 }
 
 /* Create the customer's grade row at level 0 (if it is missing). */

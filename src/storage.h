@@ -16,11 +16,9 @@
 
 typedef enum ChurnwarnQuery
 {
-	CW_Q_LOCK_GRADE,
 	CW_Q_READ_GRADE,
 	CW_Q_READ_CUSTOMER,
 	CW_Q_READ_SIGNALS,
-	CW_Q_READ_OPEN_WARNING,
 	CW_Q_INSERT_GRADE,
 	CW_Q_UPDATE_GRADE,
 	CW_Q_INSERT_WARNING,
@@ -49,5 +47,16 @@ extern bool churnwarn_spi_read_only;
 extern SPIPlanPtr churnwarn_plan(ChurnwarnQuery q);
 extern int	churnwarn_exec(ChurnwarnQuery q, Datum *values, const char *nulls,
 						   bool read_only, int expected);
+
+/* scan.c: the write path's reads as direct index scans */
+extern bool churnwarn_scan_lock_grade(const char *customer_id, int *prev_level);
+extern bool churnwarn_scan_customer(const char *customer_id, char **tier,
+									char **status, bool *has_terminated,
+									TimestampTz *terminated_at);
+extern int	churnwarn_scan_signals(const ChurnwarnConfig *cfg,
+								   const char *customer_id,
+								   ChurnwarnSignalRow **rows);
+extern bool churnwarn_scan_open_warning(const char *customer_id,
+										ChurnwarnWarningRow *w);
 
 #endif							/* CHURNWARN_STORAGE_H */

@@ -1,0 +1,399 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  The grading path's reads as direct index scans: the customer's grade
+ *	  row (locked), the customer, its signals and its open warning.
+ *
+ * These four reads run for every regrade, so they skip SQL: no executor
+ * start-up, no plan, no row-security quals.  They read exactly what the
+ * kept plans of storage.c read, with the same snapshots: each read
+ * advances the command counter and takes the transaction snapshot, as a
+ * non-read-only SPI statement does, so an AFTER trigger sees the row that
+ * fired it and, under READ COMMITTED, a regrade that waited for the grade
+ * row lock sees what the other transaction committed.  Only the write path
+ * uses them: the STABLE SQL functions (grade, explain) read through SPI,
+ * under the caller's privileges and row security.
+ *
+ * Relations and indexes are found by name in the churnwarn schema and
+ * cached by OID until a relcache invalidation touches one of them (or the
+ * extension is dropped and created again).
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/scan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "churnwarn.h"
+#include "storage.h"
+
+/* The relations read here, with the index each is read through. */
+typedef enum ScanRel
+{
+	SR_CUSTOMER,
+	SR_GRADE,
+	SR_SIGNAL,
+	SR_WARNING,
+	SR_COUNT
+} ScanRel;
+
+typedef struct ScanRelDef
+{
+	const char *table;			/* table in schema churnwarn */
+	const char *index;			/* its index on (customer_id, ...) */
+	const char *columns[6];		/* columns read, NULL-terminated */
+} ScanRelDef;
+
+static const ScanRelDef scan_defs[SR_COUNT] = {
+	[SR_CUSTOMER] = {"customer", "customer_pkey",
+	{"tier", "status", "terminated_at", NULL}},
+	[SR_GRADE] = {"customer_grade", "customer_grade_pkey",
+	{"level", "customer_id", NULL}},
+	/* partial: status <> 'withdrawn'; ordered by (customer_id, id) */
+	[SR_SIGNAL] = {"signal", "signal_customer_idx",
+	{"id", "signal_type", "observed_at", "status", "amount", NULL}},
+	/* partial, unique: status NOT IN ('closed', 'dismissed') */
+	[SR_WARNING] = {"warning", "warning_one_open_idx",
+	{"id", "status", "proposed_level", "level", "scheme", "assessed_level"}},
+};
+
+typedef struct ScanRelInfo
+{
+	Oid			relid;
+	Oid			indexid;
+	AttrNumber	attnums[6];
+} ScanRelInfo;
+
+static ScanRelInfo scan_rels[SR_COUNT];
+static bool scan_rels_valid = false;
+static bool scan_callback_registered = false;
+
+/* Forget the cached OIDs when one of the relations changes or goes. */
+static void
+scan_relcache_callback(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (!scan_rels_valid)
+		return;
+	if (!OidIsValid(relid))
+	{
+		scan_rels_valid = false;
+		return;
+	}
+	for (i = 0; i < SR_COUNT; i++)
+		if (scan_rels[i].relid == relid || scan_rels[i].indexid == relid)
+			scan_rels_valid = false;
+}
+
+/* Look a relation of the churnwarn schema up, or fail clearly. */
+static Oid
+scan_relid(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("relation \"churnwarn.%s\" does not exist", name),
+				 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
+	return relid;
+}
+
+/* The cached OIDs and attribute numbers, looked up if needed. */
+static const ScanRelInfo *
+scan_rel(ScanRel which)
+{
+	if (!scan_rels_valid)
+	{
+		Oid			nsp = get_namespace_oid("churnwarn", false);
+		int			i;
+		int			k;
+
+		if (!scan_callback_registered)
+		{
+			CacheRegisterRelcacheCallback(scan_relcache_callback, (Datum) 0);
+			scan_callback_registered = true;
+		}
+		for (i = 0; i < SR_COUNT; i++)
+		{
+			ScanRelInfo *info = &scan_rels[i];
+
+			info->relid = scan_relid(nsp, scan_defs[i].table);
+			info->indexid = scan_relid(nsp, scan_defs[i].index);
+			for (k = 0; k < (int) lengthof(scan_defs[i].columns) &&
+				 scan_defs[i].columns[k] != NULL; k++)
+			{
+				info->attnums[k] = get_attnum(info->relid, scan_defs[i].columns[k]);
+				if (info->attnums[k] == InvalidAttrNumber)
+					ereport(ERROR,
+							(errcode(ERRCODE_UNDEFINED_COLUMN),
+							 errmsg("column \"%s\" of relation \"churnwarn.%s\" does not exist",
+									scan_defs[i].columns[k], scan_defs[i].table)));
+			}
+		}
+		scan_rels_valid = true;
+	}
+	return &scan_rels[which];
+}
+
+/*
+ * A scan of one customer's rows through the relation's index, with the
+ * snapshot a non-read-only SPI statement would take.
+ */
+typedef struct CustomerScan
+{
+	const ScanRelInfo *info;
+	Relation	rel;
+	Relation	index;
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} CustomerScan;
+
+static void
+customer_scan_begin(CustomerScan *cs, ScanRel which, const char *customer_id,
+					LOCKMODE lockmode)
+{
+	ScanKeyData key;
+
+	cs->info = scan_rel(which);
+	CommandCounterIncrement();
+	cs->snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	cs->rel = table_open(cs->info->relid, lockmode);
+	cs->index = index_open(cs->info->indexid, lockmode);
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   cs->index->rd_indcollation[0], F_TEXTEQ,
+						   CStringGetTextDatum(customer_id));
+	cs->slot = table_slot_create(cs->rel, NULL);
+	cs->scan = index_beginscan(cs->rel, cs->index, cs->snapshot, 1, 0);
+	index_rescan(cs->scan, &key, 1, NULL, 0);
+}
+
+static bool
+customer_scan_next(CustomerScan *cs)
+{
+	return index_getnext_slot(cs->scan, ForwardScanDirection, cs->slot);
+}
+
+static void
+customer_scan_end(CustomerScan *cs)
+{
+	index_endscan(cs->scan);
+	ExecDropSingleTupleTableSlot(cs->slot);
+	index_close(cs->index, NoLock);
+	table_close(cs->rel, NoLock);
+	UnregisterSnapshot(cs->snapshot);
+}
+
+/* Column k of the scan's current row. */
+static Datum
+col(CustomerScan *cs, int k, bool *isnull)
+{
+	return slot_getattr(cs->slot, cs->info->attnums[k], isnull);
+}
+
+/* Column k as a C string, NULL if null. */
+static char *
+col_text(CustomerScan *cs, int k)
+{
+	bool		isnull;
+	Datum		d = col(cs, k, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* Column k as an int4, 0 if null. */
+static int
+col_int(CustomerScan *cs, int k)
+{
+	bool		isnull;
+	Datum		d = col(cs, k, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+/*
+ * churnwarn_scan_lock_grade
+ *		SELECT level FROM customer_grade WHERE customer_id = $1 FOR UPDATE,
+ *		directly: lock the row exclusively, waiting for its holder; under
+ *		READ COMMITTED follow it to its newest version, under REPEATABLE
+ *		READ or SERIALIZABLE fail if it was changed or removed since the
+ *		snapshot, as the executor does.  False if there is no row.
+ */
+bool
+churnwarn_scan_lock_grade(const char *customer_id, int *prev_level)
+{
+	CustomerScan cs;
+	ItemPointerData tid;
+	TM_FailureData tmfd;
+	TM_Result	result;
+	bool		found;
+
+	customer_scan_begin(&cs, SR_GRADE, customer_id, RowShareLock);
+	found = customer_scan_next(&cs);
+	if (found)
+	{
+		tid = cs.slot->tts_tid;
+		result = table_tuple_lock(cs.rel, &tid, cs.snapshot, cs.slot,
+								  GetCurrentCommandId(true), LockTupleExclusive,
+								  LockWaitBlock,
+								  IsolationUsesXactSnapshot() ? 0 :
+								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								  &tmfd);
+		switch (result)
+		{
+			case TM_Ok:
+				{
+					/* a newer version may belong to a renamed customer */
+					char	   *key = col_text(&cs, 1);
+
+					if (key == NULL || strcmp(key, customer_id) != 0)
+						found = false;
+					else
+						*prev_level = col_int(&cs, 0);
+				}
+				break;
+			case TM_Updated:
+			case TM_Deleted:
+				if (IsolationUsesXactSnapshot())
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent update")));
+				/* the row is gone (READ COMMITTED followed any update) */
+				found = false;
+				break;
+			case TM_SelfModified:
+				/* changed by a later command of this transaction: not ours to see */
+				found = false;
+				break;
+			default:
+				elog(ERROR, "unexpected table_tuple_lock status on customer_grade: %d",
+					 (int) result);
+		}
+	}
+	customer_scan_end(&cs);
+	return found;
+}
+
+/*
+ * churnwarn_scan_customer
+ *		The customer's tier, status and termination time; false if there is
+ *		no such customer.
+ */
+bool
+churnwarn_scan_customer(const char *customer_id, char **tier, char **status,
+						bool *has_terminated, TimestampTz *terminated_at)
+{
+	CustomerScan cs;
+	bool		found;
+
+	customer_scan_begin(&cs, SR_CUSTOMER, customer_id, AccessShareLock);
+	found = customer_scan_next(&cs);
+	if (found)
+	{
+		bool		isnull;
+		Datum		d;
+
+		*tier = col_text(&cs, 0);
+		*status = col_text(&cs, 1);
+		d = col(&cs, 2, &isnull);
+		*has_terminated = !isnull;
+		*terminated_at = isnull ? 0 : DatumGetTimestampTz(d);
+	}
+	customer_scan_end(&cs);
+	return found;
+}
+
+/*
+ * churnwarn_scan_signals
+ *		The customer's signals that count (not withdrawn), in id order.
+ */
+int
+churnwarn_scan_signals(const ChurnwarnConfig *cfg, const char *customer_id,
+					   ChurnwarnSignalRow **rows)
+{
+	CustomerScan cs;
+	int			n = 0;
+	int			cap = 16;
+	ChurnwarnSignalRow *r = palloc0(sizeof(ChurnwarnSignalRow) * cap);
+
+	customer_scan_begin(&cs, SR_SIGNAL, customer_id, AccessShareLock);
+	while (customer_scan_next(&cs))
+	{
+		bool		isnull;
+		Datum		d;
+		char	   *type;
+		char	   *status = col_text(&cs, 3);
+
+		if (status == NULL || strcmp(status, "withdrawn") == 0)
+			continue;			/* the index is partial; belt and braces */
+		if (n == cap)
+		{
+			cap *= 2;
+			r = repalloc(r, sizeof(ChurnwarnSignalRow) * cap);
+			memset(r + n, 0, sizeof(ChurnwarnSignalRow) * (cap - n));
+		}
+		r[n].id = DatumGetInt64(col(&cs, 0, &isnull));
+		type = col_text(&cs, 1);
+		r[n].type_index = type ? churnwarn_config_find_type(cfg, type) : -1;
+		if (r[n].type_index < 0)
+			elog(ERROR, "signal type \"%s\" missing from the configuration cache",
+				 type ? type : "(null)");
+		r[n].observed_at = DatumGetTimestampTz(col(&cs, 2, &isnull));
+		r[n].resolved = (strcmp(status, "resolved") == 0);
+		d = col(&cs, 4, &isnull);
+		r[n].has_amount = !isnull;
+		r[n].amount = isnull ? 0 :
+			DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+		n++;
+	}
+	customer_scan_end(&cs);
+	*rows = r;
+	return n;
+}
+
+/* The customer's open (not closed or dismissed) warning, if any. */
+bool
+churnwarn_scan_open_warning(const char *customer_id, ChurnwarnWarningRow *w)
+{
+	CustomerScan cs;
+	bool		found = false;
+
+	memset(w, 0, sizeof(*w));
+	customer_scan_begin(&cs, SR_WARNING, customer_id, AccessShareLock);
+	while (!found && customer_scan_next(&cs))
+	{
+		bool		isnull;
+		char	   *status = col_text(&cs, 1);
+
+		if (status == NULL || strcmp(status, "closed") == 0 ||
+			strcmp(status, "dismissed") == 0)
+			continue;			/* the index is partial; belt and braces */
+		w->id = DatumGetInt64(col(&cs, 0, &isnull));
+		w->status = status;
+		w->proposed_level = col_int(&cs, 2);
+		w->level = col_int(&cs, 3);
+		w->scheme = col_text(&cs, 4);
+		w->assessed_level = col_int(&cs, 5);
+		found = true;
+	}
+	customer_scan_end(&cs);
+	return found;
+}
