@@ -68,6 +68,7 @@
 #include "executor/executor.h"
 #include "common/cryptohash.h"
 #include "common/hashfn.h"
+#include "common/jsonapi.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -83,6 +84,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -113,10 +115,40 @@
 /* Longest schema-qualified, quoted table name. */
 #define CHURNWARN_QUALIFIED_NAME_LEN	(4 * NAMEDATALEN + 8)
 
+/*
+ * How a column enters the row image: the conversions of to_jsonb(), with
+ * what they need looked up once per relation instead of once per value.
+ */
+typedef enum AuditColKind
+{
+	ACK_TEXT,					/* text, varchar: a string, no copy */
+	ACK_INT,					/* int2, int4, int8: a number */
+	ACK_NUMBER,					/* numeric, float: a number, else a string */
+	ACK_BOOL,					/* boolean */
+	ACK_DATETIME,				/* date, timestamp(tz): ISO 8601 string */
+	ACK_JSONB,					/* jsonb: embedded */
+	ACK_STRING,					/* other scalars: the output function's text */
+	ACK_GENERIC					/* arrays, composites, json...: to_jsonb() */
+} AuditColKind;
+
+typedef struct AuditCol
+{
+	AttrNumber	attnum;			/* column */
+	const char *name;			/* its name, the image's key */
+	AuditColKind kind;			/* conversion */
+	Oid			basetype;		/* type, domains resolved */
+	int16		typlen;			/* for ACK_INT */
+	FmgrInfo	func;			/* output function, or to_jsonb for ACK_GENERIC */
+} AuditCol;
+
 /* Per-relation facts the trigger needs, cached by relation OID. */
 typedef struct ChurnwarnAuditRel
 {
 	Oid			relid;			/* hash key: the audited relation */
+	bool		valid;			/* false: rebuild on next use */
+	MemoryContext cols_context; /* holds cols; freed on rebuild */
+	int			ncols;			/* live columns */
+	AuditCol   *cols;			/* their image conversions */
 	AttrNumber	customer_attnum;	/* customer_id column, or 0 */
 	Oid			customer_typoutput; /* its type's output function */
 	int			nkeys;			/* number of primary key columns */
@@ -199,8 +231,6 @@ static SPIPlanPtr plan_create_head = NULL;	/* start a chain */
 static SPIPlanPtr plan_erase_lock = NULL;	/* lock a chain for erasure */
 static SPIPlanPtr plan_erase = NULL;	/* remove one customer's images */
 
-/* to_jsonb, called directly with a record argument (no SQL statement). */
-static FmgrInfo to_jsonb_finfo;
 
 /*
  * The erasure door: while churnwarn_audit_erase() runs its own UPDATE, the
@@ -282,7 +312,9 @@ static void audit_row_change(Relation rel, const char *operation,
 							 HeapTuple oldtup, HeapTuple newtup);
 static char *audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple,
 						   TupleDesc tupdesc, const char *customer_id);
-static Jsonb *audit_row_image(HeapTuple tuple, TupleDesc tupdesc);
+static void audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc);
+static Jsonb *audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
+							  TupleDesc tupdesc);
 static void sha256_bytes(const char *data, size_t len, uint8 *out);
 static void put_field(StringInfo buf, const void *data, int len);
 static void put_text(StringInfo buf, const char *value);
@@ -296,15 +328,13 @@ static bool audit_erasure_permits(Relation rel, HeapTuple oldtup,
 
 /*
  * audit_init
- *		Create the cache context, the relation cache and the to_jsonb call
- *		info, and register the relcache callback, once per backend.
+ *		Create the cache context and the relation cache, and register the
+ *		relcache and transaction callbacks, once per backend.
  */
 static void
 audit_init(void)
 {
 	HASHCTL		ctl;
-	FuncExpr   *expr;
-	MemoryContext oldcxt;
 
 	if (audit_cache_context != NULL)
 		return;
@@ -319,19 +349,6 @@ audit_init(void)
 	ctl.hcxt = audit_cache_context;
 	audit_rel_cache = hash_create("churnwarn audited relations", 32, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	/*
-	 * to_jsonb finds its argument's type through fn_expr; a record argument
-	 * makes it read the row type from each composite datum, so one call info
-	 * serves every audited table.
-	 */
-	oldcxt = MemoryContextSwitchTo(audit_cache_context);
-	fmgr_info_cxt(F_TO_JSONB, &to_jsonb_finfo, audit_cache_context);
-	expr = makeFuncExpr(F_TO_JSONB, JSONBOID,
-						list_make1(makeNullConst(RECORDOID, -1, InvalidOid)),
-						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	to_jsonb_finfo.fn_expr = (Node *) expr;
-	MemoryContextSwitchTo(oldcxt);
 
 	CacheRegisterRelcacheCallback(audit_relcache_callback, (Datum) 0);
 	RegisterXactCallback(audit_xact_callback, NULL);
@@ -731,14 +748,18 @@ audit_relcache_callback(Datum arg, Oid relid)
 	if (audit_rel_cache == NULL)
 		return;
 
+	/*
+	 * Entries are marked, not removed: a row being imaged may still use the
+	 * columns of its entry; they are freed when the entry is rebuilt.
+	 */
 	if (relid == InvalidOid)
 	{
 		hash_seq_init(&status, audit_rel_cache);
 		while ((entry = hash_seq_search(&status)) != NULL)
-			(void) hash_search(audit_rel_cache, &entry->relid, HASH_REMOVE, NULL);
+			entry->valid = false;
 	}
-	else
-		(void) hash_search(audit_rel_cache, &relid, HASH_REMOVE, NULL);
+	else if ((entry = hash_search(audit_rel_cache, &relid, HASH_FIND, NULL)) != NULL)
+		entry->valid = false;
 
 	if (relid == InvalidOid || relid == audit_log_relid ||
 		relid == audit_seq_relid || relid == audit_chain_relid ||
@@ -817,10 +838,11 @@ audit_rel_get(Relation rel)
 	ChurnwarnAuditRel *entry = &local;
 	Bitmapset  *pkattrs;
 	bool		isvarlena;
+	bool		found;
 	int			i;
 
-	cached = hash_search(audit_rel_cache, &relid, HASH_FIND, NULL);
-	if (cached != NULL)
+	cached = hash_search(audit_rel_cache, &relid, HASH_FIND, &found);
+	if (found && cached->valid)
 		return cached;
 
 	/* Compute everything first, so that an error leaves no half entry. */
@@ -862,9 +884,117 @@ audit_rel_get(Relation rel)
 		entry->nkeys++;
 	}
 
-	cached = hash_search(audit_rel_cache, &relid, HASH_ENTER, NULL);
+	entry->cols_context = AllocSetContextCreate(audit_cache_context,
+												"churnwarn audit columns",
+												ALLOCSET_SMALL_SIZES);
+	PG_TRY();
+	{
+		audit_rel_columns(entry, tupdesc);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(entry->cols_context);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	entry->valid = true;
+
+	if (found)
+		MemoryContextDelete(cached->cols_context);
+	else
+		cached = hash_search(audit_rel_cache, &relid, HASH_ENTER, NULL);
 	memcpy(cached, &local, sizeof(local));
 	return cached;
+}
+
+/*
+ * audit_rel_columns
+ *		How each live column of the relation enters the row image, the way
+ *		to_jsonb() converts it (jsonb_categorize_type and datum_to_jsonb in
+ *		PostgreSQL's jsonb.c): the kind, the base type and the function to
+ *		call, kept in entry->cols_context.
+ */
+static void
+audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(entry->cols_context);
+	int			i;
+
+	entry->cols = palloc0(sizeof(AuditCol) * Max(tupdesc->natts, 1));
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		AuditCol   *col = &entry->cols[entry->ncols];
+		Oid			outfunc = InvalidOid;
+		bool		isvarlena;
+
+		if (att->attisdropped)
+			continue;
+		col->attnum = att->attnum;
+		col->name = pstrdup(NameStr(att->attname));
+		col->basetype = getBaseType(att->atttypid);
+		switch (col->basetype)
+		{
+			case TEXTOID:
+			case VARCHAROID:
+				col->kind = ACK_TEXT;
+				break;
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+				col->kind = ACK_INT;
+				col->typlen = get_typlen(col->basetype);
+				break;
+			case FLOAT4OID:
+			case FLOAT8OID:
+			case NUMERICOID:
+				col->kind = ACK_NUMBER;
+				break;
+			case BOOLOID:
+				col->kind = ACK_BOOL;
+				break;
+			case DATEOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+				col->kind = ACK_DATETIME;
+				break;
+			case JSONBOID:
+				col->kind = ACK_JSONB;
+				break;
+			case BPCHAROID:
+			case NAMEOID:
+			case INTERVALOID:
+			case TIMEOID:
+			case TIMETZOID:
+			case UUIDOID:
+			case BYTEAOID:
+			case INETOID:
+			case CIDROID:
+			case OIDOID:
+				col->kind = ACK_STRING;
+				break;
+			default:
+				col->kind = ACK_GENERIC;
+				break;
+		}
+		if (col->kind == ACK_NUMBER || col->kind == ACK_STRING)
+		{
+			getTypeOutputInfo(col->basetype, &outfunc, &isvarlena);
+			fmgr_info_cxt(outfunc, &col->func, entry->cols_context);
+		}
+		else if (col->kind == ACK_GENERIC)
+		{
+			/* to_jsonb(anyelement) reads the argument's type from fn_expr */
+			fmgr_info_cxt(F_TO_JSONB, &col->func, entry->cols_context);
+			col->func.fn_expr = (Node *)
+				makeFuncExpr(F_TO_JSONB, JSONBOID,
+							 list_make1(makeNullConst(att->atttypid, att->atttypmod,
+													  att->attcollation)),
+							 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+		}
+		entry->ncols++;
+	}
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
@@ -1398,17 +1528,129 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 }
 
 /*
+ * audit_push_jsonb
+ *		Push a jsonb document as the value of the current key: a scalar
+ *		document as its scalar, a container piece by piece.
+ */
+static void
+audit_push_jsonb(JsonbParseState **state, JsonbValue **res, Jsonb *doc)
+{
+	JsonbValue	v;
+
+	if (JB_ROOT_IS_SCALAR(doc))
+	{
+		if (!JsonbExtractScalar(&doc->root, &v))
+			elog(ERROR, "could not extract the scalar of a jsonb value");
+	}
+	else
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &doc->root;
+		v.val.binary.len = VARSIZE(doc) - VARHDRSZ;
+	}
+	*res = pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/*
  * audit_row_image
- *		The row as jsonb, through to_jsonb called directly on the composite
- *		datum (the same conversion as SQL's to_jsonb(row), without a
- *		statement).
+ *		The row as jsonb: the same document as SQL's to_jsonb(row), built
+ *		from the relation's cached column conversions (audit_rel_columns)
+ *		instead of looking every column's type up again for every row.
  */
 static Jsonb *
-audit_row_image(HeapTuple tuple, TupleDesc tupdesc)
+audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
+				TupleDesc tupdesc)
 {
-	Datum		composite = heap_copy_tuple_as_datum(tuple, tupdesc);
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+	Datum	   *values = palloc(sizeof(Datum) * tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * tupdesc->natts);
+	int			i;
 
-	return DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+	heap_deform_tuple(tuple, tupdesc, values, nulls);
+	res = pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < entry->ncols; i++)
+	{
+		const AuditCol *col = &entry->cols[i];
+		Datum		value = values[col->attnum - 1];
+		JsonbValue	v;
+		char	   *str;
+
+		v.type = jbvString;
+		v.val.string.val = (char *) col->name;
+		v.val.string.len = strlen(col->name);
+		res = pushJsonbValue(&state, WJB_KEY, &v);
+
+		if (nulls[col->attnum - 1])
+		{
+			v.type = jbvNull;
+			res = pushJsonbValue(&state, WJB_VALUE, &v);
+			continue;
+		}
+		switch (col->kind)
+		{
+			case ACK_TEXT:
+				{
+					text	   *t = DatumGetTextPP(value);
+
+					v.type = jbvString;
+					v.val.string.val = VARDATA_ANY(t);
+					v.val.string.len = VARSIZE_ANY_EXHDR(t);
+				}
+				break;
+			case ACK_INT:
+				v.type = jbvNumeric;
+				v.val.numeric = int64_to_numeric(col->typlen == 2 ? DatumGetInt16(value) :
+												 col->typlen == 4 ? DatumGetInt32(value) :
+												 DatumGetInt64(value));
+				break;
+			case ACK_NUMBER:
+				str = OutputFunctionCall((FmgrInfo *) &col->func, value);
+				if (IsValidJsonNumber(str, strlen(str)))
+				{
+					v.type = jbvNumeric;
+					v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																		CStringGetDatum(str),
+																		ObjectIdGetDatum(InvalidOid),
+																		Int32GetDatum(-1)));
+				}
+				else
+				{
+					v.type = jbvString;
+					v.val.string.val = str;
+					v.val.string.len = strlen(str);
+				}
+				break;
+			case ACK_BOOL:
+				v.type = jbvBool;
+				v.val.boolean = DatumGetBool(value);
+				break;
+			case ACK_DATETIME:
+				str = JsonEncodeDateTime(NULL, value, col->basetype, NULL);
+				v.type = jbvString;
+				v.val.string.val = str;
+				v.val.string.len = strlen(str);
+				break;
+			case ACK_JSONB:
+				audit_push_jsonb(&state, &res, DatumGetJsonbP(value));
+				continue;
+			case ACK_STRING:
+				str = OutputFunctionCall((FmgrInfo *) &col->func, value);
+				v.type = jbvString;
+				v.val.string.val = str;
+				v.val.string.len = strlen(str);
+				break;
+			case ACK_GENERIC:
+				audit_push_jsonb(&state, &res,
+								 DatumGetJsonbP(FunctionCall1((FmgrInfo *) &col->func, value)));
+				continue;
+		}
+		res = pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	pfree(values);
+	pfree(nulls);
+	return JsonbValueToJsonb(res);
 }
 
 /*
@@ -1500,9 +1742,9 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 	row_key = audit_row_key(entry, keytup, tupdesc, customer_id);
 
 	if (oldtup != NULL)
-		old_row = audit_row_image(oldtup, tupdesc);
+		old_row = audit_row_image(entry, oldtup, tupdesc);
 	if (newtup != NULL)
-		new_row = audit_row_image(newtup, tupdesc);
+		new_row = audit_row_image(entry, newtup, tupdesc);
 
 	churnwarn_audit_append(customer_id, entry->table_name, operation, row_key,
 						   old_row, new_row);

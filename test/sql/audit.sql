@@ -383,6 +383,76 @@ ROLLBACK;
 INSERT INTO churnwarn_test.thing VALUES (6, 'C4', 0);
 SELECT ok, first_bad FROM churnwarn.verify_audit();
 
+-- Row images are exactly to_jsonb(row), as text (jsonb equality would let
+-- 1.50 equal 1.5), for every kind of column: the per-relation conversions
+-- (text, integers, numbers with NaN and infinities, booleans, dates and
+-- times with infinities, jsonb objects and scalars) and the types converted
+-- by to_jsonb itself (json, arrays, composites, enums, domains, money...).
+-- Also after a column is added and one dropped (the cached conversions
+-- follow).
+CREATE TYPE churnwarn_test.mood AS ENUM ('calm', 'angry');
+CREATE TYPE churnwarn_test.pt AS (x int, y text);
+CREATE DOMAIN churnwarn_test.code AS text CHECK (VALUE <> '');
+CREATE DOMAIN churnwarn_test.qty AS int;
+CREATE TABLE churnwarn_test.kinds (
+	id int PRIMARY KEY, customer_id text, t text, vc varchar(10), bp char(4),
+	nm name, i2 smallint, i8 bigint, num numeric, f4 real, f8 double precision,
+	b boolean, d date, ts timestamp, tstz timestamptz, iv interval, tm time,
+	u uuid, ba bytea, ip inet, o oid, rc regclass, j json, jb jsonb,
+	ta text[], ia int[], p churnwarn_test.pt, m churnwarn_test.mood,
+	c churnwarn_test.code, q churnwarn_test.qty, mo money);
+SELECT churnwarn.audit_table('churnwarn_test.kinds');
+INSERT INTO churnwarn_test.kinds VALUES
+ (1, 'K1', 'plain "quoted" \ tab	end', 'vc', 'ab', 'nm', -32768, 9223372036854775807,
+  1.50, 1.5, 0.1, true, '2026-11-29', '2026-11-29 10:00:00.123456',
+  '2026-11-29 10:00:00+08', '1 day 02:00', '23:59:59', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+  '\x00ff', '10.0.0.1/8', 42, 'churnwarn.signal', '{"b": [1, 2], "a": null}',
+  '{"z": 1.50, "a": {"k": [true, null, "s"]}}', '{a,"b c",NULL}', '{1,2,3}', '(1,"x y")',
+  'angry', '代码', 7, 12.34),
+ (2, 'K1', '', NULL, NULL, NULL, 0, -1, 'NaN', 'Infinity', '-Infinity', false,
+  'infinity', '-infinity', 'infinity', '-1 mon', NULL, NULL, '\x', '::1', 0, NULL,
+  '"scalar"', '"just a string"', '{}', '{}', NULL, 'calm', 'c', NULL, 0),
+ (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1e20, 1e-7, 1e300, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'null', '12.5000', NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL);
+UPDATE churnwarn_test.kinds SET num = num * 2, jb = jb || '{"n": 1}' WHERE id = 1;
+CREATE TEMP VIEW kinds_images AS
+SELECT k.id,
+       (SELECT a.new_row::text FROM churnwarn.audit_log a
+         WHERE a.table_name = 'churnwarn_test.kinds' AND a.row_key = k.id::text
+         ORDER BY a.id DESC LIMIT 1) = to_jsonb(k)::text AS image_is_to_jsonb
+  FROM churnwarn_test.kinds k ORDER BY k.id;
+SELECT * FROM kinds_images;
+ALTER TABLE churnwarn_test.kinds ADD COLUMN extra numeric DEFAULT 3.000, DROP COLUMN vc;
+UPDATE churnwarn_test.kinds SET i8 = 5 WHERE id = 2;
+UPDATE churnwarn_test.kinds SET i2 = 1 WHERE id <> 2;
+SELECT * FROM kinds_images;
+SELECT new_row ? 'extra' AS has_added, new_row ? 'vc' AS has_dropped
+  FROM churnwarn.audit_log WHERE table_name = 'churnwarn_test.kinds'
+ ORDER BY id DESC LIMIT 1;
+-- The same for churnwarn's own tables, written by the grading pipeline.
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('K9', 'core');
+SELECT churnwarn.report_signal('K9', 'competitor_deal', now() - interval '1 hour',
+                               '{"channel": "email"}', 'am', 12.5) > 0 AS reported;
+SELECT churnwarn.report_signal('K9', 'order_cut', now() - interval '2 hours',
+                               '{}', NULL, 40) > 0 AS reported;
+WITH latest AS (
+  SELECT DISTINCT ON (table_name, row_key) table_name, row_key, new_row
+    FROM churnwarn.audit_log
+   WHERE customer_id = 'K9' AND new_row IS NOT NULL
+   ORDER BY table_name, row_key, id DESC),
+current AS (
+  SELECT 'churnwarn.signal' AS table_name, id::text AS row_key, to_jsonb(x) AS img FROM churnwarn.signal x
+  UNION ALL SELECT 'churnwarn.customer', customer_id, to_jsonb(x) FROM churnwarn.customer x
+  UNION ALL SELECT 'churnwarn.warning', id::text, to_jsonb(x) FROM churnwarn.warning x
+  UNION ALL SELECT 'churnwarn.warning_event', id::text, to_jsonb(x) FROM churnwarn.warning_event x
+  UNION ALL SELECT 'churnwarn.grade_history', id::text, to_jsonb(x) FROM churnwarn.grade_history x)
+SELECT l.table_name, count(*) AS images,
+       count(*) FILTER (WHERE l.new_row::text IS DISTINCT FROM c.img::text) AS differing
+  FROM latest l LEFT JOIN current c USING (table_name, row_key)
+ GROUP BY 1 ORDER BY 1;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+
 -- Clean up.
 DROP SCHEMA churnwarn_test CASCADE;
 DROP ROLE churnwarn_test_staff;
