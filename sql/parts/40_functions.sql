@@ -1,7 +1,14 @@
 /*
  * Grading functions and the triggers that grade on every row change.
  * None is SECURITY DEFINER: callers need the privileges on the tables
- * (churnwarn.setup_roles() grants them to churnwarn's roles).
+ * (churnwarn.setup_roles() grants them to churnwarn's roles) for what they
+ * write.  Inside a regrade on the write path, the reads that decide the
+ * grade (the customer, all its signals, its grade row and open warning) are
+ * internal index scans (src/scan.c), not SQL: they see every signal of the
+ * customer whatever the caller's row security, and return nothing to the
+ * caller.
+ * The STABLE functions (grade, explain) read through SQL, under the
+ * caller's privileges and row security.
  */
 
 CREATE FUNCTION churnwarn.report_signal(customer_id text, signal_type text,
