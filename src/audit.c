@@ -38,7 +38,7 @@
  *		"churnwarn.audit.v1", customer_id, seq, id, at, actor, table_name,
  *		operation, row_key, old_digest, new_digest, prev_hash
  * and an image digest is SHA-256 over the fields image_salt, the image's
- * jsonb text.  The chain commits to the digests only, so the images and the
+ * jsonb binary form (see audit_image_digest).  The chain commits to the digests only, so the images and the
  * salt can be removed (audit_erase) and the chain still verifies; without
  * the random salt the digests cannot be tested against guessed data.
  *
@@ -1234,22 +1234,34 @@ put_int64(StringInfo buf, int64 value)
 
 /*
  * audit_image_digest
- *		SHA-256 over the fields salt and the canonical text of a jsonb row
- *		image (jsonb's output is deterministic and survives dump/restore).
+ *		SHA-256 over the fields salt and the jsonb row image's binary form
+ *		(the datum's bytes after its varlena header).  jsonb's binary form is
+ *		canonical for a value (keys sorted and unique, numbers normalized,
+ *		padding zeroed), so it survives dump/restore and pg_upgrade; hashing
+ *		it spares printing every image as text.
  */
 static void
 audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
 {
-	StringInfoData buf;
-	char	   *text;
+	pg_cryptohash_ctx *ctx;
+	uint32		be_salt = pg_hton32((uint32) salt_len);
+	uint32		len = VARSIZE_ANY_EXHDR(image);
+	uint32		be_len = pg_hton32(len);
 
-	text = JsonbToCString(NULL, &image->root, VARSIZE(image));
-	initStringInfo(&buf);
-	put_field(&buf, salt, salt_len);
-	put_text(&buf, text);
-	sha256_bytes(buf.data, buf.len, out);
-	pfree(buf.data);
-	pfree(text);
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) &be_salt, sizeof(be_salt)) < 0 ||
+		pg_cryptohash_update(ctx, salt, salt_len) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) &be_len, sizeof(be_len)) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) VARDATA_ANY(image), len) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute %s hash: %s", "SHA256",
+			 pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
 }
 
 /*
