@@ -908,6 +908,25 @@ audit_rel_get(Relation rel)
 }
 
 /*
+ * audit_col_cmp
+ *		jsonb's order of object keys: shorter first, then bytewise.  The
+ *		image's keys pushed in this order are found sorted when the object
+ *		is closed, and not sorted again for every row.
+ */
+static int
+audit_col_cmp(const void *a, const void *b)
+{
+	const char *ka = ((const AuditCol *) a)->name;
+	const char *kb = ((const AuditCol *) b)->name;
+	size_t		la = strlen(ka);
+	size_t		lb = strlen(kb);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(ka, kb, la);
+}
+
+/*
  * audit_rel_columns
  *		How each live column of the relation enters the row image, the way
  *		to_jsonb() converts it (jsonb_categorize_type and datum_to_jsonb in
@@ -994,6 +1013,7 @@ audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc)
 		}
 		entry->ncols++;
 	}
+	qsort(entry->cols, entry->ncols, sizeof(AuditCol), audit_col_cmp);
 	MemoryContextSwitchTo(oldcxt);
 }
 

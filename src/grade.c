@@ -177,12 +177,19 @@ churnwarn_grade_explain(const char *customer_id, const ChurnwarnGradeInput *in,
 	ChurnwarnJsonb jb = {0};
 	int			i;
 
+	/*
+	 * Keys are pushed in jsonb's own order (shorter first, then bytewise),
+	 * so closing each object finds it sorted and does not sort it again.
+	 */
 	churnwarn_jb_open(&jb, NULL, false);
-	churnwarn_jb_str(&jb, "customer_id", customer_id);
-	churnwarn_jb_str(&jb, "scheme", cfg->scheme);
-	churnwarn_jb_int(&jb, "config_version", cfg->version);
 	churnwarn_jb_ts(&jb, "at", in->now);
-	churnwarn_jb_bool(&jb, "in_scope", in->in_scope);
+	if (in->tier_index >= 0)
+		churnwarn_jb_str(&jb, "tier", cfg->tiers[in->tier_index].tier);
+	else
+		churnwarn_jb_null(&jb, "tier");
+	churnwarn_jb_int(&jb, "level", out->level);
+	churnwarn_jb_num(&jb, "score", out->score);
+	churnwarn_jb_str(&jb, "scheme", cfg->scheme);
 
 	churnwarn_jb_open(&jb, "signals", true);
 	for (i = 0; i < in->nsignals; i++)
@@ -193,65 +200,63 @@ churnwarn_grade_explain(const char *customer_id, const ChurnwarnGradeInput *in,
 		churnwarn_jb_open(&jb, NULL, false);
 		churnwarn_jb_int(&jb, "id", s->id);
 		churnwarn_jb_str(&jb, "type", t->code);
-		churnwarn_jb_str(&jb, "category", churnwarn_category_names[t->category]);
-		churnwarn_jb_str(&jb, "status", s->resolved ? "resolved" : "open");
-		churnwarn_jb_ts(&jb, "observed_at", s->observed_at);
+		churnwarn_jb_num(&jb, "decay", s->decay);
 		if (s->has_amount)
 			churnwarn_jb_num(&jb, "amount", s->amount);
+		churnwarn_jb_num(&jb, "points", s->points);
+		churnwarn_jb_str(&jb, "status", s->resolved ? "resolved" : "open");
 		churnwarn_jb_num(&jb, "weight", t->weight);
+		churnwarn_jb_str(&jb, "category", churnwarn_category_names[t->category]);
+		churnwarn_jb_ts(&jb, "observed_at", s->observed_at);
+		if (s->floor_level > 0)
+			churnwarn_jb_int(&jb, "forces_level", s->floor_level);
 		churnwarn_jb_num(&jb, "status_factor",
 						 s->resolved ? cfg->resolved_factor : 1.0);
 		if (t->half_life > 0)
 			churnwarn_jb_num(&jb, "half_life_days", t->half_life / SECS_PER_DAY);
 		else
 			churnwarn_jb_null(&jb, "half_life_days");
-		churnwarn_jb_num(&jb, "decay", s->decay);
-		churnwarn_jb_num(&jb, "points", s->points);
-		if (s->floor_level > 0)
-			churnwarn_jb_int(&jb, "forces_level", s->floor_level);
 		churnwarn_jb_close(&jb, false);
 	}
 	churnwarn_jb_close(&jb, true);
 
+	churnwarn_jb_bool(&jb, "in_scope", in->in_scope);
 	churnwarn_jb_num(&jb, "severity", out->severity);
-	churnwarn_jb_int(&jb, "open_categories", out->categories);
-	churnwarn_jb_num(&jb, "breadth_step", cfg->breadth_step);
-	churnwarn_jb_num(&jb, "difficulty_factor", out->difficulty);
-	if (in->tier_index >= 0)
-		churnwarn_jb_str(&jb, "tier", cfg->tiers[in->tier_index].tier);
-	else
-		churnwarn_jb_null(&jb, "tier");
-	churnwarn_jb_num(&jb, "tier_factor", out->tier_factor);
-	churnwarn_jb_num(&jb, "score", out->score);
+	churnwarn_jb_int(&jb, "top_level", cfg->nlevels);
+
+	churnwarn_jb_open(&jb, "hysteresis", false);
+	churnwarn_jb_bool(&jb, "held", out->held);
+	churnwarn_jb_int(&jb, "level", out->score_level);
+	churnwarn_jb_num(&jb, "margin", cfg->hysteresis);
+	churnwarn_jb_int(&jb, "previous_level", in->prev_level);
+	churnwarn_jb_close(&jb, false);
 
 	churnwarn_jb_open(&jb, "thresholds", true);
 	for (i = 0; i < cfg->nlevels; i++)
 	{
 		churnwarn_jb_open(&jb, NULL, false);
-		churnwarn_jb_int(&jb, "level", cfg->levels[i].level);
 		churnwarn_jb_str(&jb, "label",
 						 churnwarn_language == CHURNWARN_LANG_ZH ?
 						 cfg->levels[i].label_zh : cfg->levels[i].label_en);
+		churnwarn_jb_int(&jb, "level", cfg->levels[i].level);
 		churnwarn_jb_num(&jb, "min_score", cfg->levels[i].min_score);
 		churnwarn_jb_close(&jb, false);
 	}
 	churnwarn_jb_close(&jb, true);
 
-	churnwarn_jb_int(&jb, "score_level", out->raw_score_level);
-	churnwarn_jb_open(&jb, "hysteresis", false);
-	churnwarn_jb_int(&jb, "previous_level", in->prev_level);
-	churnwarn_jb_num(&jb, "margin", cfg->hysteresis);
-	churnwarn_jb_bool(&jb, "held", out->held);
-	churnwarn_jb_int(&jb, "level", out->score_level);
-	churnwarn_jb_close(&jb, false);
+	churnwarn_jb_int(&jb, "tier_raise", out->tier_raise);
+	churnwarn_jb_str(&jb, "customer_id", customer_id);
 	churnwarn_jb_int(&jb, "floor_level", out->floor_level);
+	churnwarn_jb_int(&jb, "score_level", out->raw_score_level);
+	churnwarn_jb_num(&jb, "tier_factor", out->tier_factor);
+	churnwarn_jb_num(&jb, "breadth_step", cfg->breadth_step);
 	if (out->floor_signal != 0)
 		churnwarn_jb_int(&jb, "floor_signal", out->floor_signal);
 	else
 		churnwarn_jb_null(&jb, "floor_signal");
-	churnwarn_jb_int(&jb, "tier_raise", out->tier_raise);
-	churnwarn_jb_int(&jb, "top_level", cfg->nlevels);
-	churnwarn_jb_int(&jb, "level", out->level);
+	churnwarn_jb_int(&jb, "config_version", cfg->version);
+	churnwarn_jb_int(&jb, "open_categories", out->categories);
+	churnwarn_jb_num(&jb, "difficulty_factor", out->difficulty);
 	churnwarn_jb_close(&jb, false);
 	return churnwarn_jb_finish(&jb);
 }
