@@ -319,6 +319,7 @@ static void sha256_bytes(const char *data, size_t len, uint8 *out);
 static void put_field(StringInfo buf, const void *data, int len);
 static void put_text(StringInfo buf, const char *value);
 static void put_int64(StringInfo buf, int64 value);
+static void audit_new_salt(uint8 *salt);
 static void audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image,
 							   uint8 *out);
 static void audit_entry_hash(const ChurnwarnAuditEntry *entry, uint8 *out);
@@ -1253,6 +1254,32 @@ put_int64(StringInfo buf, int64 value)
 }
 
 /*
+ * audit_new_salt
+ *		A fresh random salt.  Drawn from a per-backend buffer of bytes from
+ *		pg_strong_random(), refilled 256 salts at a time: one call to the
+ *		system's generator costs as much for 4 kB as for 16 bytes.  Every
+ *		byte is handed out once; the buffer is wiped as it is used.
+ */
+static void
+audit_new_salt(uint8 *salt)
+{
+	static uint8 pool[CHURNWARN_AUDIT_SALT_LEN * 256];
+	static int	pool_used = sizeof(pool);
+
+	if (pool_used + CHURNWARN_AUDIT_SALT_LEN > (int) sizeof(pool))
+	{
+		if (!pg_strong_random(pool, sizeof(pool)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate random salt")));
+		pool_used = 0;
+	}
+	memcpy(salt, pool + pool_used, CHURNWARN_AUDIT_SALT_LEN);
+	explicit_bzero(pool + pool_used, CHURNWARN_AUDIT_SALT_LEN);
+	pool_used += CHURNWARN_AUDIT_SALT_LEN;
+}
+
+/*
  * audit_image_digest
  *		SHA-256 over the fields salt and the jsonb row image's binary form
  *		(the datum's bytes after its varlena header).  jsonb's binary form is
@@ -1389,10 +1416,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 
 	if (old_row != NULL || new_row != NULL)
 	{
-		if (!pg_strong_random(salt, sizeof(salt)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate random salt")));
+		audit_new_salt(salt);
 		if (old_row != NULL)
 		{
 			audit_image_digest(salt, sizeof(salt), old_row, old_digest);
