@@ -308,6 +308,36 @@ churnwarn_jb_int(ChurnwarnJsonb *jb, const char *key, int64 value)
 	jb_push(jb, key, &v);
 }
 
+/*
+ * make_num
+ *		The numeric that numeric_in() makes of the text format_num() printed
+ *		(digits): built from the scaled integer when the value has at most
+ *		four decimals and fits (the usual case), without parsing.
+ */
+static Numeric
+make_num(double value, const char *digits)
+{
+	double		k = rint(value * 10000.0);
+
+	if (fabs(k) < 1e10)
+	{
+		int64		i = (int64) k;
+		int			scale = 4;
+
+		/* the same trailing zeros removed as in format_ten_thousandths */
+		while (scale > 0 && i % 10 == 0)
+		{
+			i /= 10;
+			scale--;
+		}
+		return int64_div_fast_to_numeric(i, scale);
+	}
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(digits),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
 void
 churnwarn_jb_num(ChurnwarnJsonb *jb, const char *key, double value)
 {
@@ -320,10 +350,7 @@ churnwarn_jb_num(ChurnwarnJsonb *jb, const char *key, double value)
 		return;
 	}
 	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-														CStringGetDatum(digits),
-														ObjectIdGetDatum(InvalidOid),
-														Int32GetDatum(-1)));
+	v.val.numeric = make_num(value, digits);
 	jb_push(jb, key, &v);
 }
 

@@ -380,7 +380,12 @@ churnwarn_use_scheme(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 	for (i = 0; i < n; i++)
+	{
+		/* a nested connection per customer frees its regrade's memory */
+		churnwarn_spi_connect();
 		churnwarn_regrade_customer(ids[i], 0, now);
+		churnwarn_spi_finish();
+	}
 	churnwarn_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -297,7 +297,6 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 
 	/* one entry per customer, keeping its highest signal id */
 	qsort(list, n, sizeof(ChurnwarnTouched), touched_cmp);
-	churnwarn_spi_connect();
 	for (i = 0; i < n; i++)
 	{
 		int64		signal_id = list[i].signal_id;
@@ -307,9 +306,16 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 			i++;
 			signal_id = Max(signal_id, list[i].signal_id);
 		}
+
+		/*
+		 * One SPI connection per customer: what a regrade allocates (its
+		 * reads, explanation, result tables) is freed before the next, so
+		 * a statement touching many customers runs in constant memory.
+		 */
+		churnwarn_spi_connect();
 		churnwarn_regrade_customer(list[i].customer_id, signal_id, now);
+		churnwarn_spi_finish();
 	}
-	churnwarn_spi_finish();
 	return PointerGetDatum(NULL);
 }
 
