@@ -16,6 +16,7 @@ OBJS = \
 	src/config.o \
 	src/storage.o \
 	src/scan.o \
+	src/write.o \
 	src/trigger.o \
 	src/regrade.o \
 	src/signal.o \

@@ -54,35 +54,12 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		" FROM churnwarn.customer WHERE customer_id" EQ "$1 ON CONFLICT DO NOTHING",
 		1, {TEXTOID}
 	},
-	[CW_Q_UPDATE_GRADE] = {
-		"UPDATE churnwarn.customer_grade SET level = $2, score = $3, config_version = $4,"
-		" graded_at = $5 WHERE customer_id" EQ "$1",
-		5, {TEXTOID, INT4OID, FLOAT8OID, INT8OID, TIMESTAMPTZOID}
-	},
-	[CW_Q_INSERT_WARNING] = {
-		"INSERT INTO churnwarn.warning (customer_id, scheme, proposed_level, first_signal_id,"
-		" opened_at, observed_at, report_due, assess_due, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5) RETURNING id",
-		8, {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID}
-	},
 	[CW_Q_UPDATE_WARNING_LEVEL] = {
 		"UPDATE churnwarn.warning SET proposed_level = $2, updated_at = $3,"
 		" status = CASE WHEN $4 THEN 'dismissed' ELSE status END,"
 		" closed_at = CASE WHEN $4 THEN $3 ELSE closed_at END"
 		" WHERE id" EQ "$1",
 		4, {INT8OID, INT4OID, TIMESTAMPTZOID, BOOLOID}
-	},
-	[CW_Q_INSERT_EVENT] = {
-		"INSERT INTO churnwarn.warning_event (warning_id, customer_id, at, event, actor,"
-		" from_level, to_level, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		8, {INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT4OID, INT4OID, JSONBOID}
-	},
-	[CW_Q_INSERT_HISTORY] = {
-		"INSERT INTO churnwarn.grade_history (customer_id, at, from_level, to_level, score,"
-		" config_version, warning_id, signal_id, explanation)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		9, {TEXTOID, TIMESTAMPTZOID, INT4OID, INT4OID, FLOAT8OID, INT8OID, INT8OID, INT8OID, JSONBOID}
 	},
 	[CW_Q_BUMP_VERSION] = {
 		"UPDATE churnwarn.settings SET config_version = config_version OPERATOR(pg_catalog.+) 1",
@@ -379,19 +356,20 @@ churnwarn_insert_grade(const char *customer_id)
 	churnwarn_exec(CW_Q_INSERT_GRADE, v, NULL, false, SPI_OK_INSERT);
 }
 
-/* Record the customer's new level. */
+/* Record the customer's new level (its grade row is locked). */
 void
 churnwarn_update_grade(const char *customer_id, int level, double score,
 					   int64 config_version, TimestampTz at)
 {
 	Datum		v[5];
+	bool		n[5] = {false, false, false, false, false};
 
 	v[0] = CStringGetTextDatum(customer_id);
 	v[1] = Int32GetDatum(level);
 	v[2] = Float8GetDatum(score);
 	v[3] = Int64GetDatum(config_version);
 	v[4] = TimestampTzGetDatum(at);
-	churnwarn_exec(CW_Q_UPDATE_GRADE, v, NULL, false, SPI_OK_UPDATE);
+	(void) churnwarn_write_update_grade(v, n);
 }
 
 /* Open a warning; returns its id. */
@@ -401,9 +379,8 @@ churnwarn_insert_warning(const char *customer_id, const char *scheme,
 						 TimestampTz observed_at, TimestampTz report_due,
 						 TimestampTz assess_due)
 {
-	Datum		v[8];
-	char		nulls[9] = "        ";
-	bool		isnull;
+	Datum		v[9];
+	bool		n[9] = {false, false, false, false, false, false, false, false, false};
 
 	v[0] = CStringGetTextDatum(customer_id);
 	v[1] = CStringGetTextDatum(scheme);
@@ -413,18 +390,11 @@ churnwarn_insert_warning(const char *customer_id, const char *scheme,
 	v[5] = TimestampTzGetDatum(observed_at);
 	v[6] = TimestampTzGetDatum(report_due);
 	v[7] = TimestampTzGetDatum(assess_due);
-	if (assess_due == DT_NOBEGIN)
-		nulls[7] = 'n';
-	if (signal_id == 0)
-		nulls[3] = 'n';
-	if (observed_at == DT_NOBEGIN)
-	{
-		nulls[5] = 'n';
-		nulls[6] = 'n';
-	}
-	churnwarn_exec(CW_Q_INSERT_WARNING, v, nulls, false, SPI_OK_INSERT_RETURNING);
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1, &isnull));
+	v[8] = TimestampTzGetDatum(at);
+	n[3] = (signal_id == 0);
+	n[5] = n[6] = (observed_at == DT_NOBEGIN);
+	n[7] = (assess_due == DT_NOBEGIN);
+	return churnwarn_write_insert(CW_W_WARNING, v, n);
 }
 
 /* Change an open warning's proposed level; dismiss it if asked to. */
@@ -448,6 +418,7 @@ churnwarn_insert_event(int64 warning_id, const char *customer_id,
 					   int to_level, Jsonb *detail)
 {
 	Datum		v[8];
+	bool		n[8] = {false, false, false, false, false, false, false, false};
 
 	v[0] = Int64GetDatum(warning_id);
 	v[1] = CStringGetTextDatum(customer_id);
@@ -457,7 +428,7 @@ churnwarn_insert_event(int64 warning_id, const char *customer_id,
 	v[5] = Int32GetDatum(from_level);
 	v[6] = Int32GetDatum(to_level);
 	v[7] = detail ? JsonbPGetDatum(detail) : churnwarn_jsonb_from_text("{}");
-	churnwarn_exec(CW_Q_INSERT_EVENT, v, NULL, false, SPI_OK_INSERT);
+	(void) churnwarn_write_insert(CW_W_EVENT, v, n);
 }
 
 /* Append a grade_history row. */
@@ -468,7 +439,7 @@ churnwarn_insert_history(const char *customer_id, TimestampTz at,
 						 int64 signal_id, Jsonb *explanation)
 {
 	Datum		v[9];
-	char		nulls[10] = "         ";
+	bool		n[9] = {false, false, false, false, false, false, false, false, false};
 
 	v[0] = CStringGetTextDatum(customer_id);
 	v[1] = TimestampTzGetDatum(at);
@@ -479,11 +450,9 @@ churnwarn_insert_history(const char *customer_id, TimestampTz at,
 	v[6] = Int64GetDatum(warning_id);
 	v[7] = Int64GetDatum(signal_id);
 	v[8] = JsonbPGetDatum(explanation);
-	if (warning_id == 0)
-		nulls[6] = 'n';
-	if (signal_id == 0)
-		nulls[7] = 'n';
-	churnwarn_exec(CW_Q_INSERT_HISTORY, v, nulls, false, SPI_OK_INSERT);
+	n[6] = (warning_id == 0);
+	n[7] = (signal_id == 0);
+	(void) churnwarn_write_insert(CW_W_HISTORY, v, n);
 }
 
 /* Raise settings.config_version by one. */

@@ -20,11 +20,7 @@ typedef enum ChurnwarnQuery
 	CW_Q_READ_CUSTOMER,
 	CW_Q_READ_SIGNALS,
 	CW_Q_INSERT_GRADE,
-	CW_Q_UPDATE_GRADE,
-	CW_Q_INSERT_WARNING,
 	CW_Q_UPDATE_WARNING_LEVEL,
-	CW_Q_INSERT_EVENT,
-	CW_Q_INSERT_HISTORY,
 	CW_Q_BUMP_VERSION,
 	CW_Q_CFG_SETTINGS,
 	CW_Q_CFG_LEVELS,
@@ -58,5 +54,19 @@ extern int	churnwarn_scan_signals(const ChurnwarnConfig *cfg,
 								   ChurnwarnSignalRow **rows);
 extern bool churnwarn_scan_open_warning(const char *customer_id,
 										ChurnwarnWarningRow *w);
+
+/* write.c: the grading pipeline's ledger writes without SQL */
+typedef enum ChurnwarnWriteTable
+{
+	CW_W_WARNING,
+	CW_W_EVENT,
+	CW_W_HISTORY,
+	CW_W_GRADE,
+	CW_W_COUNT
+} ChurnwarnWriteTable;
+
+extern int64 churnwarn_write_insert(ChurnwarnWriteTable which,
+									const Datum *values, const bool *nulls);
+extern bool churnwarn_write_update_grade(const Datum *values, const bool *nulls);
 
 #endif							/* CHURNWARN_STORAGE_H */

@@ -162,3 +162,29 @@ SELECT step, count(*) FILTER (WHERE level = 0) AS l0, count(*) FILTER (WHERE lev
 	count(*) FILTER (WHERE level = 2) AS l2, count(*) FILTER (WHERE level = 3) AS l3
 FROM mono GROUP BY step ORDER BY step;
 ROLLBACK;
+
+-- The pipeline's ledger rows are written without SQL, with the tables'
+-- defaults and CHECK constraints planned once per backend: a constraint or
+-- a default added later (here, in the same session) is honoured at once,
+-- and dropping it again is followed too.
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('ck1', 'core');
+ALTER TABLE churnwarn.grade_history ADD CONSTRAINT test_small_score CHECK (score < 1);
+\set VERBOSITY sqlstate
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+\set VERBOSITY default
+ALTER TABLE churnwarn.grade_history DROP CONSTRAINT test_small_score;
+ALTER TABLE churnwarn.warning_event ALTER COLUMN actor SET DEFAULT 'never used';
+ALTER TABLE churnwarn.warning ALTER COLUMN department SET DEFAULT 'customer success';
+SELECT churnwarn.report_signal('ck1', 'termination_notice', now(), '{}') > 0 AS reported;
+SELECT w.department, e.event, e.actor IS NOT NULL AND e.actor <> 'never used' AS actor_recorded,
+       h.to_level, h.explanation->>'level' AS explained_level
+  FROM churnwarn.warning w
+  JOIN churnwarn.warning_event e ON e.warning_id = w.id
+  JOIN churnwarn.grade_history h ON h.warning_id = w.id
+ WHERE w.customer_id = 'ck1';
+SELECT count(*) AS audit_rows FROM churnwarn.audit_log
+ WHERE customer_id = 'ck1' AND table_name IN ('churnwarn.warning', 'churnwarn.warning_event', 'churnwarn.grade_history');
+ROLLBACK;

@@ -1,0 +1,386 @@
+/*-------------------------------------------------------------------------
+ *
+ * write.c
+ *	  The grading pipeline's ledger writes without SQL: a grade_history and
+ *	  a warning_event row per level change, a new warning, the customer's
+ *	  grade row.
+ *
+ * A level change writes three or four rows.  Through SPI each costs an
+ * executor start-up, and its table's CHECK constraints are read back from
+ * their stored text and planned again for every statement (the executor
+ * keeps them per statement only).  Here each row goes through the
+ * executor's single-relation routines (ExecSimpleRelationInsert/Update, as
+ * logical replication applies a change) with the table's defaults and
+ * CHECK constraints planned once per backend and kept until the relcache
+ * says the table changed.  What SQL would do still happens: defaults
+ * (sequences, now()), NOT NULL and CHECK constraints, indexes, and the
+ * table's row triggers, so foreign keys are checked and every row gets its
+ * audit row, in this transaction.  Like the reads of scan.c these writes
+ * are the extension's own consequences of a change the caller was allowed
+ * to make: they are not checked against the caller's table privileges or
+ * row security.
+ *
+ * Copyright (c) 2026, churnwarn authors
+ *
+ * src/write.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "churnwarn.h"
+#include "storage.h"
+
+#define WRITE_MAX_COLS 9
+
+typedef struct WriteTableDef
+{
+	const char *table;			/* in schema churnwarn */
+	const char *columns[WRITE_MAX_COLS + 1];	/* written, NULL-terminated */
+} WriteTableDef;
+
+static const WriteTableDef write_defs[CW_W_COUNT] = {
+	[CW_W_WARNING] = {"warning",
+	{"customer_id", "scheme", "proposed_level", "first_signal_id", "opened_at",
+	"observed_at", "report_due", "assess_due", "updated_at", NULL}},
+	[CW_W_EVENT] = {"warning_event",
+	{"warning_id", "customer_id", "at", "event", "actor", "from_level",
+	"to_level", "detail", NULL}},
+	[CW_W_HISTORY] = {"grade_history",
+	{"customer_id", "at", "from_level", "to_level", "score", "config_version",
+	"warning_id", "signal_id", "explanation", NULL}},
+	/* updated by key (the first column), not inserted */
+	[CW_W_GRADE] = {"customer_grade",
+	{"customer_id", "level", "score", "config_version", "graded_at", NULL}},
+};
+
+/* What a table's rows need, planned once: kept in its own context. */
+typedef struct WriteTable
+{
+	Oid			relid;
+	bool		valid;			/* false: rebuild before the next write */
+	MemoryContext context;		/* holds everything below; freed on rebuild */
+	int			ncols;
+	AttrNumber	attnums[WRITE_MAX_COLS];	/* the written columns */
+	AttrNumber	id_attnum;		/* column "id", or 0 */
+	int			natts;
+	Expr	  **defaults;		/* per attribute: planned default, or NULL */
+	int			ncheck;
+	char	  **ccnames;		/* CHECK constraints, in the relcache's order */
+	Expr	  **checks;			/* their planned expressions */
+	Oid			key_index;		/* CW_W_GRADE: index on the key column */
+} WriteTable;
+
+static WriteTable write_tables[CW_W_COUNT];
+static MemoryContext write_context = NULL;
+
+/* Forget a table's plan when the relcache says it changed. */
+static void
+write_relcache_callback(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < CW_W_COUNT; i++)
+		if (!OidIsValid(relid) || write_tables[i].relid == relid)
+			write_tables[i].valid = false;
+}
+
+/*
+ * write_table_build
+ *		Plan a table's defaults and CHECK constraints (as the executor
+ *		would, with expression_planner) from the open relation.
+ */
+static void
+write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleConstr *constr = desc->constr;
+	MemoryContext old;
+	int			i;
+
+	if (wt->context != NULL)
+		MemoryContextDelete(wt->context);
+	wt->context = AllocSetContextCreate(write_context, "churnwarn write plan",
+										ALLOCSET_SMALL_SIZES);
+	wt->valid = false;
+	wt->relid = RelationGetRelid(rel);
+	old = MemoryContextSwitchTo(wt->context);
+
+	wt->ncols = 0;
+	for (i = 0; def->columns[i] != NULL; i++)
+	{
+		AttrNumber	attnum = get_attnum(wt->relid, def->columns[i]);
+
+		if (attnum == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"churnwarn.%s\" does not exist",
+							def->columns[i], def->table)));
+		wt->attnums[wt->ncols++] = attnum;
+	}
+	wt->id_attnum = get_attnum(wt->relid, "id");
+	if (wt->id_attnum < 0)
+		wt->id_attnum = 0;
+
+	wt->natts = desc->natts;
+	wt->defaults = palloc0(sizeof(Expr *) * Max(desc->natts, 1));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *expr;
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		expr = build_column_default(rel, i + 1);
+		if (expr != NULL)
+			wt->defaults[i] = expression_planner((Expr *) expr);
+	}
+
+	wt->ncheck = constr ? constr->num_check : 0;
+	wt->ccnames = palloc0(sizeof(char *) * Max(wt->ncheck, 1));
+	wt->checks = palloc0(sizeof(Expr *) * Max(wt->ncheck, 1));
+	for (i = 0; i < wt->ncheck; i++)
+	{
+		wt->ccnames[i] = pstrdup(constr->check[i].ccname);
+		wt->checks[i] = expression_planner((Expr *) stringToNode(constr->check[i].ccbin));
+	}
+
+	wt->key_index = InvalidOid;
+	if (def == &write_defs[CW_W_GRADE])
+	{
+		wt->key_index = RelationGetPrimaryKeyIndex(rel);
+		if (!OidIsValid(wt->key_index))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("relation \"churnwarn.%s\" has no primary key", def->table),
+					 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
+	}
+	MemoryContextSwitchTo(old);
+	wt->valid = true;
+}
+
+/* Does the plan still match the relation's CHECK constraints? */
+static bool
+write_table_matches(const WriteTable *wt, Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	int			ncheck = constr ? constr->num_check : 0;
+	int			i;
+
+	if (!wt->valid || wt->relid != RelationGetRelid(rel) ||
+		wt->natts != RelationGetDescr(rel)->natts || wt->ncheck != ncheck)
+		return false;
+	for (i = 0; i < ncheck; i++)
+		if (strcmp(wt->ccnames[i], constr->check[i].ccname) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A write in progress: the relation, an executor state with its result
+ * relation (indexes open, CHECK constraints prepared from the plan) and a
+ * slot, at the command id and snapshot a statement would have.
+ */
+typedef struct Write
+{
+	WriteTable *wt;
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *ri;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+} Write;
+
+static void
+write_begin(Write *w, ChurnwarnWriteTable which)
+{
+	const WriteTableDef *def = &write_defs[which];
+	RangeTblEntry *rte;
+	Oid			relid;
+	int			i;
+
+	if (write_context == NULL)
+	{
+		write_context = AllocSetContextCreate(CacheMemoryContext,
+											  "churnwarn write plans",
+											  ALLOCSET_SMALL_SIZES);
+		CacheRegisterRelcacheCallback(write_relcache_callback, (Datum) 0);
+	}
+
+	/* as a non-read-only SPI statement: see what the transaction did so far */
+	CommandCounterIncrement();
+	w->snapshot = RegisterSnapshot(GetTransactionSnapshot());
+
+	relid = get_relname_relid(def->table, get_namespace_oid("churnwarn", false));
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"churnwarn.%s\" does not exist", def->table),
+				 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
+	w->rel = table_open(relid, RowExclusiveLock);
+	w->wt = &write_tables[which];
+	if (!write_table_matches(w->wt, w->rel))
+		write_table_build(w->wt, def, w->rel);
+
+	w->estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = RELKIND_RELATION;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(w->estate, list_make1(rte));
+	w->ri = makeNode(ResultRelInfo);
+	InitResultRelInfo(w->ri, w->rel, 1, NULL, 0);
+	/* where the after triggers look for the relation's result info */
+	w->estate->es_opened_result_relations = list_make1(w->ri);
+	w->estate->es_output_cid = GetCurrentCommandId(true);
+	w->estate->es_snapshot = w->snapshot;
+	ExecOpenIndices(w->ri, false);
+
+	/* the CHECK constraints, in the order ExecConstraints reads them */
+	if (w->wt->ncheck > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(w->estate->es_query_cxt);
+
+		w->ri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * w->wt->ncheck);
+		for (i = 0; i < w->wt->ncheck; i++)
+			w->ri->ri_ConstraintExprs[i] = ExecInitExpr(w->wt->checks[i], NULL);
+		MemoryContextSwitchTo(old);
+	}
+	w->slot = ExecInitExtraTupleSlot(w->estate, RelationGetDescr(w->rel),
+									 &TTSOpsVirtual);
+	AfterTriggerBeginQuery();
+}
+
+/* Fire the row's after triggers and release what write_begin set up. */
+static void
+write_end(Write *w)
+{
+	AfterTriggerEndQuery(w->estate);
+	ExecCloseResultRelations(w->estate);
+	ExecResetTupleTable(w->estate->es_tupleTable, false);
+	FreeExecutorState(w->estate);
+	table_close(w->rel, NoLock);
+	UnregisterSnapshot(w->snapshot);
+}
+
+/*
+ * churnwarn_write_insert
+ *		INSERT INTO churnwarn.<table> (<its columns>) VALUES (values), the
+ *		other columns from their defaults; returns the new row's id (0 for a
+ *		table without one).
+ */
+int64
+churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
+					   const bool *nulls)
+{
+	Write		w;
+	TupleTableSlot *slot;
+	ExprContext *econtext;
+	int64		id = 0;
+	int			i;
+
+	Assert(which != CW_W_GRADE);
+	write_begin(&w, which);
+	slot = w.slot;
+	econtext = GetPerTupleExprContext(w.estate);
+
+	ExecClearTuple(slot);
+	for (i = 0; i < w.wt->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+		if (w.wt->defaults[i] != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(w.estate->es_query_cxt);
+			ExprState  *state = ExecInitExpr(w.wt->defaults[i], NULL);
+
+			MemoryContextSwitchTo(old);
+			slot->tts_values[i] = ExecEvalExprSwitchContext(state, econtext,
+															&slot->tts_isnull[i]);
+		}
+	}
+	for (i = 0; i < w.wt->ncols; i++)
+	{
+		slot->tts_values[w.wt->attnums[i] - 1] = values[i];
+		slot->tts_isnull[w.wt->attnums[i] - 1] = nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+
+	ExecSimpleRelationInsert(w.ri, w.estate, slot);
+	if (w.wt->id_attnum > 0 && !slot->tts_isnull[w.wt->id_attnum - 1])
+		id = DatumGetInt64(slot->tts_values[w.wt->id_attnum - 1]);
+	write_end(&w);
+	return id;
+}
+
+/*
+ * churnwarn_write_update_grade
+ *		UPDATE churnwarn.customer_grade SET level, score, config_version,
+ *		graded_at WHERE customer_id = values[0], for a grade row this
+ *		transaction holds locked (churnwarn_lock_grade), so no concurrent
+ *		writer can have moved it.  False if the row is not there.
+ */
+bool
+churnwarn_write_update_grade(const Datum *values, const bool *nulls)
+{
+	Write		w;
+	Relation	index;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	TupleTableSlot *old;
+	EPQState	epq;
+	bool		found;
+	int			i;
+
+	write_begin(&w, CW_W_GRADE);
+	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
+	index = index_open(w.wt->key_index, RowExclusiveLock);
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, values[0]);
+	scan = index_beginscan(w.rel, index, w.snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, old);
+	index_endscan(scan);
+	index_close(index, NoLock);
+
+	if (found)
+	{
+		TupleTableSlot *slot = w.slot;
+
+		slot_getallattrs(old);
+		ExecClearTuple(slot);
+		memcpy(slot->tts_values, old->tts_values, sizeof(Datum) * w.wt->natts);
+		memcpy(slot->tts_isnull, old->tts_isnull, sizeof(bool) * w.wt->natts);
+		for (i = 1; i < w.wt->ncols; i++)
+		{
+			slot->tts_values[w.wt->attnums[i] - 1] = values[i];
+			slot->tts_isnull[w.wt->attnums[i] - 1] = nulls[i];
+		}
+		ExecStoreVirtualTuple(slot);
+		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+		ExecSimpleRelationUpdate(w.ri, w.estate, &epq, old, slot);
+		EvalPlanQualEnd(&epq);
+	}
+	write_end(&w);
+	return found;
+}
