@@ -54,13 +54,6 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		" FROM churnwarn.customer WHERE customer_id" EQ "$1 ON CONFLICT DO NOTHING",
 		1, {TEXTOID}
 	},
-	[CW_Q_UPDATE_WARNING_LEVEL] = {
-		"UPDATE churnwarn.warning SET proposed_level = $2, updated_at = $3,"
-		" status = CASE WHEN $4 THEN 'dismissed' ELSE status END,"
-		" closed_at = CASE WHEN $4 THEN $3 ELSE closed_at END"
-		" WHERE id" EQ "$1",
-		4, {INT8OID, INT4OID, TIMESTAMPTZOID, BOOLOID}
-	},
 	[CW_Q_BUMP_VERSION] = {
 		"UPDATE churnwarn.settings SET config_version = config_version OPERATOR(pg_catalog.+) 1",
 		0, {InvalidOid}
@@ -402,13 +395,7 @@ void
 churnwarn_update_warning_level(int64 warning_id, int level, bool dismiss,
 							   TimestampTz at)
 {
-	Datum		v[4];
-
-	v[0] = Int64GetDatum(warning_id);
-	v[1] = Int32GetDatum(level);
-	v[2] = TimestampTzGetDatum(at);
-	v[3] = BoolGetDatum(dismiss);
-	churnwarn_exec(CW_Q_UPDATE_WARNING_LEVEL, v, NULL, false, SPI_OK_UPDATE);
+	(void) churnwarn_write_update_warning_level(warning_id, level, dismiss, at);
 }
 
 /* Append a warning_event row; detail may be NULL for '{}'. */

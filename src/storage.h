@@ -20,7 +20,6 @@ typedef enum ChurnwarnQuery
 	CW_Q_READ_CUSTOMER,
 	CW_Q_READ_SIGNALS,
 	CW_Q_INSERT_GRADE,
-	CW_Q_UPDATE_WARNING_LEVEL,
 	CW_Q_BUMP_VERSION,
 	CW_Q_CFG_SETTINGS,
 	CW_Q_CFG_LEVELS,
@@ -62,11 +61,14 @@ typedef enum ChurnwarnWriteTable
 	CW_W_EVENT,
 	CW_W_HISTORY,
 	CW_W_GRADE,
+	CW_W_WARNING_LEVEL,
 	CW_W_COUNT
 } ChurnwarnWriteTable;
 
 extern int64 churnwarn_write_insert(ChurnwarnWriteTable which,
 									const Datum *values, const bool *nulls);
 extern bool churnwarn_write_update_grade(const Datum *values, const bool *nulls);
+extern bool churnwarn_write_update_warning_level(int64 warning_id, int level,
+												 bool dismiss, TimestampTz at);
 
 #endif							/* CHURNWARN_STORAGE_H */

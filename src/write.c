@@ -71,6 +71,8 @@ static const WriteTableDef write_defs[CW_W_COUNT] = {
 	/* updated by key (the first column), not inserted */
 	[CW_W_GRADE] = {"customer_grade",
 	{"customer_id", "level", "score", "config_version", "graded_at", NULL}},
+	[CW_W_WARNING_LEVEL] = {"warning",
+	{"id", "proposed_level", "updated_at", "status", "closed_at", NULL}},
 };
 
 /* What a table's rows need, planned once: kept in its own context. */
@@ -165,7 +167,7 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 	}
 
 	wt->key_index = InvalidOid;
-	if (def == &write_defs[CW_W_GRADE])
+	if (def == &write_defs[CW_W_GRADE] || def == &write_defs[CW_W_WARNING_LEVEL])
 	{
 		wt->key_index = RelationGetPrimaryKeyIndex(rel);
 		if (!OidIsValid(wt->key_index))
@@ -334,38 +336,89 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 }
 
 /*
- * churnwarn_write_update_grade
- *		UPDATE churnwarn.customer_grade SET level, score, config_version,
- *		graded_at WHERE customer_id = values[0], for a grade row this
- *		transaction holds locked (churnwarn_lock_grade), so no concurrent
- *		writer can have moved it.  False if the row is not there.
+ * write_find
+ *		The row whose key (the first written column, with the equality
+ *		function eqfunc) is key, by the table's primary key index, into
+ *		slot.  With lock, lock it as UPDATE would: wait for its holder,
+ *		under READ COMMITTED follow it to its newest version, under
+ *		REPEATABLE READ or SERIALIZABLE fail if it was changed since the
+ *		snapshot.  False if there is no such row (or it went meanwhile).
  */
-bool
-churnwarn_write_update_grade(const Datum *values, const bool *nulls)
+static bool
+write_find(Write *w, Datum key, RegProcedure eqfunc, bool lock,
+		   TupleTableSlot *slot)
 {
-	Write		w;
 	Relation	index;
 	IndexScanDesc scan;
-	ScanKeyData key;
-	TupleTableSlot *old;
-	EPQState	epq;
+	ScanKeyData skey;
 	bool		found;
-	int			i;
 
-	write_begin(&w, CW_W_GRADE);
-	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
-	index = index_open(w.wt->key_index, RowExclusiveLock);
-	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   index->rd_indcollation[0], F_TEXTEQ, values[0]);
-	scan = index_beginscan(w.rel, index, w.snapshot, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, old);
+	index = index_open(w->wt->key_index, RowExclusiveLock);
+	ScanKeyEntryInitialize(&skey, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], eqfunc, key);
+	scan = index_beginscan(w->rel, index, w->snapshot, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	index_endscan(scan);
 	index_close(index, NoLock);
 
+	if (found && lock)
+	{
+		ItemPointerData tid = slot->tts_tid;
+		TM_FailureData tmfd;
+		TM_Result	result;
+
+		result = table_tuple_lock(w->rel, &tid, w->snapshot, slot,
+								  w->estate->es_output_cid,
+								  LockTupleNoKeyExclusive, LockWaitBlock,
+								  IsolationUsesXactSnapshot() ? 0 :
+								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								  &tmfd);
+		switch (result)
+		{
+			case TM_Ok:
+				break;
+			case TM_Updated:
+			case TM_Deleted:
+				if (IsolationUsesXactSnapshot())
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent update")));
+				found = false;	/* deleted (READ COMMITTED followed updates) */
+				break;
+			case TM_SelfModified:
+				found = false;	/* changed by this very command: skipped, as UPDATE does */
+				break;
+			default:
+				elog(ERROR, "unexpected table_tuple_lock status on churnwarn.%s: %d",
+					 RelationGetRelationName(w->rel), (int) result);
+		}
+	}
+	return found;
+}
+
+/*
+ * write_update
+ *		UPDATE churnwarn.<table> SET <its other columns> = values[1..]
+ *		WHERE <first column> = values[0]; see write_find for lock.
+ *		False if there was no row to update.
+ */
+static bool
+write_update(ChurnwarnWriteTable which, const Datum *values, const bool *nulls,
+			 RegProcedure eqfunc, bool lock)
+{
+	Write		w;
+	TupleTableSlot *old;
+	bool		found;
+	int			i;
+
+	write_begin(&w, which);
+	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
+	found = write_find(&w, values[0], eqfunc, lock, old);
 	if (found)
 	{
 		TupleTableSlot *slot = w.slot;
+		EPQState	epq;
 
 		slot_getallattrs(old);
 		ExecClearTuple(slot);
@@ -375,6 +428,78 @@ churnwarn_write_update_grade(const Datum *values, const bool *nulls)
 		{
 			slot->tts_values[w.wt->attnums[i] - 1] = values[i];
 			slot->tts_isnull[w.wt->attnums[i] - 1] = nulls[i];
+		}
+		ExecStoreVirtualTuple(slot);
+		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+		ExecSimpleRelationUpdate(w.ri, w.estate, &epq, old, slot);
+		EvalPlanQualEnd(&epq);
+	}
+	write_end(&w);
+	return found;
+}
+
+/*
+ * churnwarn_write_update_grade
+ *		UPDATE churnwarn.customer_grade SET level, score, config_version,
+ *		graded_at WHERE customer_id = values[0], for a grade row this
+ *		transaction holds locked (churnwarn_lock_grade): no concurrent
+ *		writer can have moved it.  False if the row is not there.
+ */
+bool
+churnwarn_write_update_grade(const Datum *values, const bool *nulls)
+{
+	return write_update(CW_W_GRADE, values, nulls, F_TEXTEQ, false);
+}
+
+/*
+ * churnwarn_write_update_warning_level
+ *		UPDATE churnwarn.warning SET proposed_level = level, updated_at = at
+ *		(and status 'dismissed', closed_at = at if dismiss) WHERE id =
+ *		warning_id, locking the row as UPDATE would.
+ */
+bool
+churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
+									 TimestampTz at)
+{
+	Datum		v[5];
+	bool		n[5] = {false, false, false, false, false};
+	Write		w;
+	TupleTableSlot *old;
+	bool		found;
+
+	/* status and closed_at keep their values unless the warning is dismissed */
+	write_begin(&w, CW_W_WARNING_LEVEL);
+	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
+	found = write_find(&w, Int64GetDatum(warning_id), F_INT8EQ, true, old);
+	if (found)
+	{
+		TupleTableSlot *slot = w.slot;
+		EPQState	epq;
+		int			i;
+
+		v[0] = Int64GetDatum(warning_id);
+		v[1] = Int32GetDatum(level);
+		v[2] = TimestampTzGetDatum(at);
+		slot_getallattrs(old);
+		if (dismiss)
+		{
+			v[3] = CStringGetTextDatum("dismissed");
+			v[4] = TimestampTzGetDatum(at);
+		}
+		else
+		{
+			v[3] = old->tts_values[w.wt->attnums[3] - 1];
+			n[3] = old->tts_isnull[w.wt->attnums[3] - 1];
+			v[4] = old->tts_values[w.wt->attnums[4] - 1];
+			n[4] = old->tts_isnull[w.wt->attnums[4] - 1];
+		}
+		ExecClearTuple(slot);
+		memcpy(slot->tts_values, old->tts_values, sizeof(Datum) * w.wt->natts);
+		memcpy(slot->tts_isnull, old->tts_isnull, sizeof(bool) * w.wt->natts);
+		for (i = 1; i < w.wt->ncols; i++)
+		{
+			slot->tts_values[w.wt->attnums[i] - 1] = v[i];
+			slot->tts_isnull[w.wt->attnums[i] - 1] = n[i];
 		}
 		ExecStoreVirtualTuple(slot);
 		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
