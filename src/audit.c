@@ -86,6 +86,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -218,6 +219,9 @@ static HTAB *audit_heads = NULL;
 /* churnwarn.audit_chain when those heads were locked. */
 static Oid	audit_heads_relid = InvalidOid;
 
+/* The transaction's SHA-256 context (audit_sha256_begin), or NULL. */
+static pg_cryptohash_ctx *audit_sha256_ctx = NULL;
+
 /* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
 static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
@@ -315,6 +319,8 @@ static char *audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple,
 static void audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc);
 static Jsonb *audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 							  TupleDesc tupdesc);
+static pg_cryptohash_ctx *audit_sha256_begin(void);
+static void audit_sha256_release(void);
 static void sha256_bytes(const char *data, size_t len, uint8 *out);
 static void put_field(StringInfo buf, const void *data, int len);
 static void put_text(StringInfo buf, const char *value);
@@ -370,12 +376,18 @@ audit_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
 			audit_flush_heads();
+			audit_sha256_release();
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			audit_sha256_release();
+			audit_heads = NULL;
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
+			/* released before; a context made after PRE_COMMIT goes with its owner */
+			audit_sha256_ctx = NULL;
 			audit_heads = NULL;
 			break;
 		default:
@@ -1193,25 +1205,61 @@ audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
 }
 
 /*
+ * audit_sha256_begin
+ *		A SHA-256 context, initialized.  One context serves the whole
+ *		transaction (creating and freeing one per hash cost as much as
+ *		hashing a short row): it belongs to the top transaction's resource
+ *		owner, so a subtransaction's abort leaves it alone, and it is freed
+ *		when the transaction ends (audit_sha256_release).
+ */
+static pg_cryptohash_ctx *
+audit_sha256_begin(void)
+{
+	if (audit_sha256_ctx == NULL)
+	{
+		ResourceOwner saved = CurrentResourceOwner;
+
+		audit_init();			/* the callback that frees it */
+		CurrentResourceOwner = TopTransactionResourceOwner;
+		audit_sha256_ctx = pg_cryptohash_create(PG_SHA256);
+		CurrentResourceOwner = saved;
+		if (audit_sha256_ctx == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+	}
+	if (pg_cryptohash_init(audit_sha256_ctx) < 0)
+		elog(ERROR, "could not initialize %s context: %s", "SHA256",
+			 pg_cryptohash_error(audit_sha256_ctx));
+	return audit_sha256_ctx;
+}
+
+/* Free the transaction's SHA-256 context, if any. */
+static void
+audit_sha256_release(void)
+{
+	if (audit_sha256_ctx != NULL)
+	{
+		pg_cryptohash_ctx *ctx = audit_sha256_ctx;
+
+		audit_sha256_ctx = NULL;
+		pg_cryptohash_free(ctx);
+	}
+}
+
+/*
  * sha256_bytes
  *		SHA-256 of a buffer with PostgreSQL's cryptohash API.
  */
 static void
 sha256_bytes(const char *data, size_t len, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx;
+	pg_cryptohash_ctx *ctx = audit_sha256_begin();
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+	if (pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
 		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
 		elog(ERROR, "could not compute %s hash: %s", "SHA256",
 			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
 }
 
 /*
@@ -1290,25 +1338,18 @@ audit_new_salt(uint8 *salt)
 static void
 audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx;
+	pg_cryptohash_ctx *ctx = audit_sha256_begin();
 	uint32		be_salt = pg_hton32((uint32) salt_len);
 	uint32		len = VARSIZE_ANY_EXHDR(image);
 	uint32		be_len = pg_hton32(len);
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) &be_salt, sizeof(be_salt)) < 0 ||
+	if (pg_cryptohash_update(ctx, (const uint8 *) &be_salt, sizeof(be_salt)) < 0 ||
 		pg_cryptohash_update(ctx, salt, salt_len) < 0 ||
 		pg_cryptohash_update(ctx, (const uint8 *) &be_len, sizeof(be_len)) < 0 ||
 		pg_cryptohash_update(ctx, (const uint8 *) VARDATA_ANY(image), len) < 0 ||
 		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
 		elog(ERROR, "could not compute %s hash: %s", "SHA256",
 			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
 }
 
 /*
