@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * storage.c
- *	  The thin storage layer: every read and write of churnwarn's own tables
- *	  goes through a plan prepared once per backend and kept.
+ *	  The thin storage layer: the reads and writes of churnwarn's own tables
+ *	  that run SQL go through a plan prepared once per backend and kept.
+ *	  The grading path's per-customer reads (scan.c) and its ledger writes
+ *	  (write.c) skip SQL; the functions here choose.
  *
  * Each query is fixed text with $n parameters; nothing is built from user
  * data.  All names are schema-qualified and operators spelled

@@ -36,6 +36,7 @@
 #include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
@@ -299,6 +300,8 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 	TupleTableSlot *slot;
 	ExprContext *econtext;
 	int64		id = 0;
+	Oid			save_userid;
+	int			save_sec_context;
 	int			i;
 
 	Assert(which != CW_W_GRADE);
@@ -306,6 +309,15 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 	slot = w.slot;
 	econtext = GetPerTupleExprContext(w.estate);
 
+	/*
+	 * Defaults are evaluated as the table's owner, as the row is written on
+	 * churnwarn's behalf: nextval() would otherwise ask the caller for a
+	 * privilege on the table's id sequence (foreign-key checks switch the
+	 * same way).
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(w.rel->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	ExecClearTuple(slot);
 	for (i = 0; i < w.wt->natts; i++)
 	{
@@ -321,6 +333,7 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 															&slot->tts_isnull[i]);
 		}
 	}
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	for (i = 0; i < w.wt->ncols; i++)
 	{
 		slot->tts_values[w.wt->attnums[i] - 1] = values[i];

@@ -1,14 +1,16 @@
 /*
  * Grading functions and the triggers that grade on every row change.
  * None is SECURITY DEFINER: callers need the privileges on the tables
- * (churnwarn.setup_roles() grants them to churnwarn's roles) for what they
- * write.  Inside a regrade on the write path, the reads that decide the
- * grade (the customer, all its signals, its grade row and open warning) are
- * internal index scans (src/scan.c), not SQL: they see every signal of the
- * customer whatever the caller's row security, and return nothing to the
- * caller.
- * The STABLE functions (grade, explain) read through SQL, under the
- * caller's privileges and row security.
+ * (churnwarn.setup_roles() grants them to churnwarn's roles) for the rows
+ * they change, and row security applies to those.  What a regrade does in
+ * consequence is the extension's own work, done without SQL (src/scan.c,
+ * src/write.c): it reads every signal of the customer whatever the
+ * caller's row security, returns nothing of it to the caller, and writes
+ * the grade row, warning, warning_event and grade_history rows with their
+ * defaults, constraints, foreign keys and audit rows but without checking
+ * the caller's privileges on those tables.  The STABLE functions (grade,
+ * explain) read through SQL, under the caller's privileges and row
+ * security.
  */
 
 CREATE FUNCTION churnwarn.report_signal(customer_id text, signal_type text,

@@ -188,3 +188,27 @@ SELECT w.department, e.event, e.actor IS NOT NULL AND e.actor <> 'never used' AS
 SELECT count(*) AS audit_rows FROM churnwarn.audit_log
  WHERE customer_id = 'ck1' AND table_name IN ('churnwarn.warning', 'churnwarn.warning_event', 'churnwarn.grade_history');
 ROLLBACK;
+
+-- What a regrade writes in consequence of a signal is churnwarn's own
+-- work: a role that may read churnwarn's tables and report signals, but not
+-- write warnings itself, still gets the warning its signal opens.
+BEGIN;
+CREATE ROLE regress_reporter;
+GRANT USAGE ON SCHEMA churnwarn TO regress_reporter;
+GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_reporter;
+GRANT INSERT ON churnwarn.signal TO regress_reporter;
+GRANT USAGE ON SEQUENCE churnwarn.signal_id_seq TO regress_reporter;
+GRANT EXECUTE ON FUNCTION churnwarn.report_signal(text, text, timestamptz, jsonb, text, numeric) TO regress_reporter;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('rp1', 'core');
+SET ROLE regress_reporter;
+SAVEPOINT s;
+INSERT INTO churnwarn.warning (customer_id, scheme, proposed_level) VALUES ('rp1', 'three_level', 1);
+ROLLBACK TO SAVEPOINT s;
+SELECT churnwarn.report_signal('rp1', 'termination_notice', now(), '{}') > 0 AS reported;
+SELECT w.status, w.proposed_level, g.level,
+       (SELECT count(*) FROM churnwarn.grade_history h WHERE h.customer_id = 'rp1') AS history_rows,
+       (SELECT count(*) FROM churnwarn.warning_event e WHERE e.customer_id = 'rp1') AS events
+  FROM churnwarn.warning w JOIN churnwarn.customer_grade g USING (customer_id)
+ WHERE w.customer_id = 'rp1';
+RESET ROLE;
+ROLLBACK;

@@ -23,7 +23,9 @@ SELECT count(*) AS warnings, max(proposed_level) AS proposed FROM churnwarn.warn
 -- level 0 dismisses the unconfirmed warning
 SELECT churnwarn.withdraw_signal(:s2, 'duplicate of an older complaint');
 SELECT status, proposed_level, closed_at IS NOT NULL AS closed FROM churnwarn.warning WHERE customer_id = 'w1';
-SELECT event, from_level, to_level, actor, detail - 'score' AS detail
+SELECT event, from_level, to_level, actor,
+	CASE (detail->>'signal_id')::bigint WHEN :s2 THEN 's2' WHEN :s3 THEN 's3' END AS by_signal,
+	detail - 'score' - 'signal_id' AS detail
 FROM churnwarn.warning_event WHERE customer_id = 'w1' ORDER BY id;
 SELECT from_level, to_level, signal_id IS NOT NULL AS by_signal,
 	explanation->>'level' AS explained_level, config_version
