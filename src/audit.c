@@ -304,6 +304,7 @@ audit_map_columns(Oid relid, const char *const *names, const Oid *types,
 
 static void audit_init(void);
 static void audit_flush_heads(void);
+static void audit_rel_prune(void);
 static Datum bytea_from(const uint8 *data, int len);
 static void audit_xact_callback(XactEvent event, void *arg);
 static void audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -382,6 +383,7 @@ audit_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			audit_sha256_release();
 			audit_heads = NULL;
+			audit_rel_prune();
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
@@ -389,9 +391,35 @@ audit_xact_callback(XactEvent event, void *arg)
 			/* released before; a context made after PRE_COMMIT goes with its owner */
 			audit_sha256_ctx = NULL;
 			audit_heads = NULL;
+			audit_rel_prune();
 			break;
 		default:
 			break;
+	}
+}
+
+/*
+ * audit_rel_prune
+ *		Drop the relation cache entries an invalidation marked (a dropped or
+ *		altered table), once no image is being built: the cache holds only
+ *		what is in use, not every table ever audited in this session.
+ */
+static void
+audit_rel_prune(void)
+{
+	HASH_SEQ_STATUS status;
+	ChurnwarnAuditRel *entry;
+
+	if (audit_rel_cache == NULL)
+		return;
+	hash_seq_init(&status, audit_rel_cache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (entry->valid)
+			continue;
+		if (entry->cols_context != NULL)
+			MemoryContextDelete(entry->cols_context);
+		(void) hash_search(audit_rel_cache, &entry->relid, HASH_REMOVE, NULL);
 	}
 }
 
@@ -912,8 +940,12 @@ audit_rel_get(Relation rel)
 	PG_END_TRY();
 	entry->valid = true;
 
+	/*
+	 * The old columns may still be in use by an image being built further
+	 * up the stack: they go with the transaction, not now.
+	 */
 	if (found)
-		MemoryContextDelete(cached->cols_context);
+		MemoryContextSetParent(cached->cols_context, TopTransactionContext);
 	else
 		cached = hash_search(audit_rel_cache, &relid, HASH_ENTER, NULL);
 	memcpy(cached, &local, sizeof(local));
@@ -1218,11 +1250,15 @@ audit_sha256_begin(void)
 	if (audit_sha256_ctx == NULL)
 	{
 		ResourceOwner saved = CurrentResourceOwner;
+		MemoryContext oldcxt;
 
 		audit_init();			/* the callback that frees it */
+		/* the transaction's context too: builds without OpenSSL palloc it */
+		oldcxt = MemoryContextSwitchTo(TopTransactionContext);
 		CurrentResourceOwner = TopTransactionResourceOwner;
 		audit_sha256_ctx = pg_cryptohash_create(PG_SHA256);
 		CurrentResourceOwner = saved;
+		MemoryContextSwitchTo(oldcxt);
 		if (audit_sha256_ctx == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),

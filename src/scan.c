@@ -32,6 +32,8 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_type_d.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -56,21 +58,26 @@ typedef enum ScanRel
 typedef struct ScanRelDef
 {
 	const char *table;			/* table in schema churnwarn */
-	const char *index;			/* its index on (customer_id, ...) */
+	const char *index;			/* its btree index on (customer_id, ...) */
 	const char *columns[6];		/* columns read, NULL-terminated */
+	Oid			types[6];		/* their types, as read here */
 } ScanRelDef;
 
 static const ScanRelDef scan_defs[SR_COUNT] = {
 	[SR_CUSTOMER] = {"customer", "customer_pkey",
-	{"tier", "status", "terminated_at", NULL}},
+		{"tier", "status", "terminated_at", NULL},
+	{TEXTOID, TEXTOID, TIMESTAMPTZOID}},
 	[SR_GRADE] = {"customer_grade", "customer_grade_pkey",
-	{"level", "customer_id", NULL}},
+		{"level", "customer_id", NULL},
+	{INT4OID, TEXTOID}},
 	/* partial: status <> 'withdrawn'; ordered by (customer_id, id) */
 	[SR_SIGNAL] = {"signal", "signal_customer_idx",
-	{"id", "signal_type", "observed_at", "status", "amount", NULL}},
+		{"id", "signal_type", "observed_at", "status", "amount", NULL},
+	{INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, NUMERICOID}},
 	/* partial, unique: status NOT IN ('closed', 'dismissed') */
 	[SR_WARNING] = {"warning", "warning_one_open_idx",
-	{"id", "status", "proposed_level", "level", "scheme", "assessed_level"}},
+		{"id", "status", "proposed_level", "level", "scheme", "assessed_level"},
+	{INT8OID, TEXTOID, INT4OID, INT4OID, TEXTOID, INT4OID}},
 };
 
 typedef struct ScanRelInfo
@@ -83,6 +90,7 @@ typedef struct ScanRelInfo
 static ScanRelInfo scan_rels[SR_COUNT];
 static bool scan_rels_valid = false;
 static bool scan_callback_registered = false;
+static uint64 scan_invalidations = 0;	/* invalidations seen */
 
 /* Forget the cached OIDs when one of the relations changes or goes. */
 static void
@@ -90,6 +98,7 @@ scan_relcache_callback(Datum arg, Oid relid)
 {
 	int			i;
 
+	scan_invalidations++;
 	if (!scan_rels_valid)
 		return;
 	if (!OidIsValid(relid))
@@ -116,13 +125,55 @@ scan_relid(Oid nsp, const char *name)
 	return relid;
 }
 
-/* The cached OIDs and attribute numbers, looked up if needed. */
+/* Fail clearly if a relation is not of the shape this code reads. */
+static void scan_shape_error(const ScanRelDef *def, const char *detail);
+
+/* The index must be a btree whose first column is customer_id (text). */
+static void
+scan_check_index(const ScanRelDef *def, const ScanRelInfo *info)
+{
+	AttrNumber	key = get_attnum(info->relid, "customer_id");
+	Relation	index = index_open(info->indexid, AccessShareLock);
+	bool		ok;
+
+	ok = (index->rd_rel->relam == BTREE_AM_OID &&
+		  index->rd_index->indrelid == info->relid &&
+		  index->rd_index->indkey.values[0] == key && key > 0 &&
+		  get_atttype(info->relid, key) == TEXTOID);
+	index_close(index, AccessShareLock);
+	if (!ok)
+		scan_shape_error(def, psprintf("Index \"%s\" is not a btree index on (customer_id, ...).",
+									   def->index));
+}
+
+static void
+scan_shape_error(const ScanRelDef *def, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("relation \"churnwarn.%s\" is not of the shape churnwarn reads", def->table),
+			 errdetail_internal("%s", detail),
+			 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
+}
+
+/*
+ * The cached OIDs and attribute numbers, looked up if needed, with the
+ * column types and the index's access method and first column checked.
+ */
 static const ScanRelInfo *
 scan_rel(ScanRel which)
 {
-	if (!scan_rels_valid)
+	int			attempt;
+
+	/*
+	 * Catalog lookups may take in invalidations: a lookup overtaken by one
+	 * is repeated (at most three times; then this call uses what it found
+	 * and the next looks again).
+	 */
+	for (attempt = 0; !scan_rels_valid && attempt < 3; attempt++)
 	{
 		Oid			nsp = get_namespace_oid("churnwarn", false);
+		uint64		seen = scan_invalidations;
 		int			i;
 		int			k;
 
@@ -146,9 +197,16 @@ scan_rel(ScanRel which)
 							(errcode(ERRCODE_UNDEFINED_COLUMN),
 							 errmsg("column \"%s\" of relation \"churnwarn.%s\" does not exist",
 									scan_defs[i].columns[k], scan_defs[i].table)));
+				if (info->attnums[k] < 0 ||
+					get_atttype(info->relid, info->attnums[k]) != scan_defs[i].types[k])
+					scan_shape_error(&scan_defs[i],
+									 psprintf("Column \"%s\" is not of type %s.",
+											  scan_defs[i].columns[k],
+											  format_type_be(scan_defs[i].types[k])));
 			}
+			scan_check_index(&scan_defs[i], info);
 		}
-		scan_rels_valid = true;
+		scan_rels_valid = (scan_invalidations == seen);
 	}
 	return &scan_rels[which];
 }
@@ -254,8 +312,9 @@ churnwarn_scan_lock_grade(const char *customer_id, int *prev_level)
 		result = table_tuple_lock(cs.rel, &tid, cs.snapshot, cs.slot,
 								  GetCurrentCommandId(true), LockTupleExclusive,
 								  LockWaitBlock,
-								  IsolationUsesXactSnapshot() ? 0 :
-								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								  TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+								  (IsolationUsesXactSnapshot() ? 0 :
+								   TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
 								  &tmfd);
 		switch (result)
 		{

@@ -34,6 +34,8 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -47,6 +49,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "churnwarn.h"
 #include "storage.h"
@@ -57,24 +60,32 @@ typedef struct WriteTableDef
 {
 	const char *table;			/* in schema churnwarn */
 	const char *columns[WRITE_MAX_COLS + 1];	/* written, NULL-terminated */
+	Oid			types[WRITE_MAX_COLS];	/* their types, as the callers build them */
 } WriteTableDef;
 
+#define TSTZ TIMESTAMPTZOID
 static const WriteTableDef write_defs[CW_W_COUNT] = {
 	[CW_W_WARNING] = {"warning",
-	{"customer_id", "scheme", "proposed_level", "first_signal_id", "opened_at",
-	"observed_at", "report_due", "assess_due", "updated_at", NULL}},
+		{"customer_id", "scheme", "proposed_level", "first_signal_id", "opened_at",
+		"observed_at", "report_due", "assess_due", "updated_at", NULL},
+	{TEXTOID, TEXTOID, INT4OID, INT8OID, TSTZ, TSTZ, TSTZ, TSTZ, TSTZ}},
 	[CW_W_EVENT] = {"warning_event",
-	{"warning_id", "customer_id", "at", "event", "actor", "from_level",
-	"to_level", "detail", NULL}},
+		{"warning_id", "customer_id", "at", "event", "actor", "from_level",
+		"to_level", "detail", NULL},
+	{INT8OID, TEXTOID, TSTZ, TEXTOID, TEXTOID, INT4OID, INT4OID, JSONBOID}},
 	[CW_W_HISTORY] = {"grade_history",
-	{"customer_id", "at", "from_level", "to_level", "score", "config_version",
-	"warning_id", "signal_id", "explanation", NULL}},
-	/* updated by key (the first column), not inserted */
+		{"customer_id", "at", "from_level", "to_level", "score", "config_version",
+		"warning_id", "signal_id", "explanation", NULL},
+	{TEXTOID, TSTZ, INT4OID, INT4OID, FLOAT8OID, INT8OID, INT8OID, INT8OID, JSONBOID}},
+	/* updated by key (the first column, by the primary key), not inserted */
 	[CW_W_GRADE] = {"customer_grade",
-	{"customer_id", "level", "score", "config_version", "graded_at", NULL}},
+		{"customer_id", "level", "score", "config_version", "graded_at", NULL},
+	{TEXTOID, INT4OID, FLOAT8OID, INT8OID, TSTZ}},
 	[CW_W_WARNING_LEVEL] = {"warning",
-	{"id", "proposed_level", "updated_at", "status", "closed_at", NULL}},
+		{"id", "proposed_level", "updated_at", "status", "closed_at", NULL},
+	{INT8OID, INT4OID, TSTZ, TEXTOID, TSTZ}},
 };
+#undef TSTZ
 
 /* What a table's rows need, planned once: kept in its own context. */
 typedef struct WriteTable
@@ -90,11 +101,15 @@ typedef struct WriteTable
 	int			ncheck;
 	char	  **ccnames;		/* CHECK constraints, in the relcache's order */
 	Expr	  **checks;			/* their planned expressions */
-	Oid			key_index;		/* CW_W_GRADE: index on the key column */
+	Oid			key_index;		/* updates: the primary key, on the key column */
+	Bitmapset  *updated_cols;	/* updates: the columns set */
 } WriteTable;
 
 static WriteTable write_tables[CW_W_COUNT];
 static MemoryContext write_context = NULL;
+
+/* Invalidations seen; a plan built while one arrives is not kept. */
+static uint64 write_invalidations = 0;
 
 /* Forget a table's plan when the relcache says it changed. */
 static void
@@ -102,9 +117,28 @@ write_relcache_callback(Datum arg, Oid relid)
 {
 	int			i;
 
+	write_invalidations++;
 	for (i = 0; i < CW_W_COUNT; i++)
 		if (!OidIsValid(relid) || write_tables[i].relid == relid)
 			write_tables[i].valid = false;
+}
+
+/* A function changed: defaults and constraints may have inlined it. */
+static void
+write_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	write_relcache_callback(arg, InvalidOid);
+}
+
+/* Fail clearly if the table is not of the shape this code writes. */
+static void
+write_shape_error(const WriteTableDef *def, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("relation \"churnwarn.%s\" is not of the shape churnwarn writes", def->table),
+			 errdetail_internal("%s", detail),
+			 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
 }
 
 /*
@@ -118,10 +152,16 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleConstr *constr = desc->constr;
 	MemoryContext old;
+	uint64		seen = write_invalidations;
 	int			i;
 
+	/*
+	 * The previous plan may still be in use by a write further up the stack
+	 * (a trigger of a ledger table that reports a signal): it goes with the
+	 * transaction, not now.
+	 */
 	if (wt->context != NULL)
-		MemoryContextDelete(wt->context);
+		MemoryContextSetParent(wt->context, TopTransactionContext);
 	wt->context = AllocSetContextCreate(write_context, "churnwarn write plan",
 										ALLOCSET_SMALL_SIZES);
 	wt->valid = false;
@@ -138,10 +178,15 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"churnwarn.%s\" does not exist",
 							def->columns[i], def->table)));
+		if (attnum < 0 || TupleDescAttr(desc, attnum - 1)->atttypid != def->types[i] ||
+			TupleDescAttr(desc, attnum - 1)->attgenerated)
+			write_shape_error(def, psprintf("Column \"%s\" is not a plain column of type %s.",
+											def->columns[i], format_type_be(def->types[i])));
 		wt->attnums[wt->ncols++] = attnum;
 	}
 	wt->id_attnum = get_attnum(wt->relid, "id");
-	if (wt->id_attnum < 0)
+	if (wt->id_attnum < 0 ||
+		(wt->id_attnum > 0 && TupleDescAttr(desc, wt->id_attnum - 1)->atttypid != INT8OID))
 		wt->id_attnum = 0;
 
 	wt->natts = desc->natts;
@@ -150,8 +195,14 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		Node	   *expr;
+		int			k;
+		bool		supplied = false;
 
-		if (att->attisdropped || att->attgenerated)
+		for (k = 0; k < wt->ncols; k++)
+			if (wt->attnums[k] == i + 1)
+				supplied = true;
+		/* as SQL: no default for a column given a value */
+		if (att->attisdropped || att->attgenerated || supplied)
 			continue;
 		expr = build_column_default(rel, i + 1);
 		if (expr != NULL)
@@ -168,17 +219,30 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 	}
 
 	wt->key_index = InvalidOid;
+	wt->updated_cols = NULL;
 	if (def == &write_defs[CW_W_GRADE] || def == &write_defs[CW_W_WARNING_LEVEL])
 	{
+		Relation	index;
+		bool		ok;
+
 		wt->key_index = RelationGetPrimaryKeyIndex(rel);
 		if (!OidIsValid(wt->key_index))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("relation \"churnwarn.%s\" has no primary key", def->table),
-					 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
+			write_shape_error(def, "It has no primary key.");
+		index = index_open(wt->key_index, AccessShareLock);
+		ok = (index->rd_rel->relam == BTREE_AM_OID &&
+			  index->rd_index->indnkeyatts == 1 &&
+			  index->rd_index->indkey.values[0] == wt->attnums[0]);
+		index_close(index, AccessShareLock);
+		if (!ok)
+			write_shape_error(def, psprintf("Its primary key is not a btree on \"%s\" alone.",
+											def->columns[0]));
+		for (i = 1; i < wt->ncols; i++)
+			wt->updated_cols = bms_add_member(wt->updated_cols,
+											  wt->attnums[i] - FirstLowInvalidHeapAttributeNumber);
 	}
 	MemoryContextSwitchTo(old);
-	wt->valid = true;
+	/* an invalidation that came in meanwhile makes the next write build again */
+	wt->valid = (write_invalidations == seen);
 }
 
 /* Does the plan still match the relation's CHECK constraints? */
@@ -218,6 +282,7 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 {
 	const WriteTableDef *def = &write_defs[which];
 	RangeTblEntry *rte;
+	MemoryContext oldcxt;
 	Oid			relid;
 	int			i;
 
@@ -227,6 +292,7 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 											  "churnwarn write plans",
 											  ALLOCSET_SMALL_SIZES);
 		CacheRegisterRelcacheCallback(write_relcache_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, write_proc_callback, (Datum) 0);
 	}
 
 	/* as a non-read-only SPI statement: see what the transaction did so far */
@@ -245,14 +311,29 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 		write_table_build(w->wt, def, w->rel);
 
 	w->estate = CreateExecutorState();
+	oldcxt = MemoryContextSwitchTo(w->estate->es_query_cxt);
 	rte = makeNode(RangeTblEntry);
 	rte->rtekind = RTE_RELATION;
 	rte->relid = relid;
 	rte->relkind = RELKIND_RELATION;
 	rte->rellockmode = RowExclusiveLock;
+	/* the columns an update sets, for UPDATE OF triggers and generated columns */
+	rte->updatedCols = bms_copy(w->wt->updated_cols);
+	if (rte->updatedCols != NULL)
+	{
+		TupleDesc	desc = RelationGetDescr(w->rel);
+
+		/* every stored generated column is computed again: a superset is correct */
+		for (i = 0; i < desc->natts; i++)
+			if (TupleDescAttr(desc, i)->attgenerated == ATTRIBUTE_GENERATED_STORED)
+				rte->extraUpdatedCols =
+					bms_add_member(rte->extraUpdatedCols,
+								   i + 1 - FirstLowInvalidHeapAttributeNumber);
+	}
 	ExecInitRangeTable(w->estate, list_make1(rte));
 	w->ri = makeNode(ResultRelInfo);
 	InitResultRelInfo(w->ri, w->rel, 1, NULL, 0);
+	MemoryContextSwitchTo(oldcxt);
 	/* where the after triggers look for the relation's result info */
 	w->estate->es_opened_result_relations = list_make1(w->ri);
 	w->estate->es_output_cid = GetCurrentCommandId(true);
@@ -271,6 +352,8 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 	}
 	w->slot = ExecInitExtraTupleSlot(w->estate, RelationGetDescr(w->rel),
 									 &TTSOpsVirtual);
+	/* as SPI would: functions in defaults, checks and triggers see the write */
+	PushActiveSnapshot(w->snapshot);
 	AfterTriggerBeginQuery();
 }
 
@@ -279,6 +362,7 @@ static void
 write_end(Write *w)
 {
 	AfterTriggerEndQuery(w->estate);
+	PopActiveSnapshot();
 	ExecCloseResultRelations(w->estate);
 	ExecResetTupleTable(w->estate->es_tupleTable, false);
 	FreeExecutorState(w->estate);
@@ -384,8 +468,9 @@ write_find(Write *w, Datum key, RegProcedure eqfunc, bool lock,
 		result = table_tuple_lock(w->rel, &tid, w->snapshot, slot,
 								  w->estate->es_output_cid,
 								  LockTupleNoKeyExclusive, LockWaitBlock,
-								  IsolationUsesXactSnapshot() ? 0 :
-								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								  TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+								  (IsolationUsesXactSnapshot() ? 0 :
+								   TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
 								  &tmfd);
 		switch (result)
 		{

@@ -212,3 +212,24 @@ SELECT w.status, w.proposed_level, g.level,
  WHERE w.customer_id = 'rp1';
 RESET ROLE;
 ROLLBACK;
+
+-- A ledger or grade table altered into a shape the C code does not write or
+-- read gets a clear error (55000), not a wrong value or a crash.
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('sh1', 'core');
+\set VERBOSITY sqlstate
+SAVEPOINT s;
+ALTER TABLE churnwarn.grade_history ALTER COLUMN score TYPE numeric;
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+ALTER TABLE churnwarn.signal ALTER COLUMN amount TYPE float8;
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+DROP INDEX churnwarn.signal_customer_idx;
+CREATE INDEX signal_customer_idx ON churnwarn.signal (id, customer_id);
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+\set VERBOSITY default
+ALTER TABLE churnwarn.grade_history ALTER COLUMN score TYPE numeric;
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK;
