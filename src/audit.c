@@ -1368,8 +1368,10 @@ audit_new_salt(uint8 *salt)
  *		SHA-256 over the fields salt and the jsonb row image's binary form
  *		(the datum's bytes after its varlena header).  jsonb's binary form is
  *		canonical for a value (keys sorted and unique, numbers normalized,
- *		padding zeroed), so it survives dump/restore and pg_upgrade; hashing
- *		it spares printing every image as text.
+ *		padding zeroed), so it survives dump/restore and pg_upgrade between
+ *		servers of one byte order (its lengths and numeric digits are stored
+ *		in the machine's order: README, Limitations); hashing it spares
+ *		printing every image as text.
  */
 static void
 audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
