@@ -388,7 +388,7 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 	int			save_sec_context;
 	int			i;
 
-	Assert(which != CW_W_GRADE);
+	Assert(which != CW_W_GRADE && which != CW_W_WARNING_LEVEL);
 	write_begin(&w, which);
 	slot = w.slot;
 	econtext = GetPerTupleExprContext(w.estate);
