@@ -239,37 +239,33 @@ churnwarn_jsonb_from_text(const char *json)
  * churnwarn_jb_finish().
  */
 
+/* Push a key (NULL: none, the value is an array element). */
+static void
+jb_key(ChurnwarnJsonb *jb, const char *key)
+{
+	JsonbValue	k;
+
+	if (key == NULL)
+		return;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(&jb->state, WJB_KEY, &k);
+}
+
 /* Push one scalar under key (or as an array element). */
 static void
 jb_push(ChurnwarnJsonb *jb, const char *key, JsonbValue *v)
 {
-	if (key != NULL)
-	{
-		JsonbValue	k;
-
-		k.type = jbvString;
-		k.val.string.val = (char *) key;
-		k.val.string.len = strlen(key);
-		pushJsonbValue(&jb->state, WJB_KEY, &k);
-		jb->result = pushJsonbValue(&jb->state, WJB_VALUE, v);
-	}
-	else
-		jb->result = pushJsonbValue(&jb->state, WJB_ELEM, v);
+	jb_key(jb, key);
+	jb->result = pushJsonbValue(&jb->state, key ? WJB_VALUE : WJB_ELEM, v);
 }
 
 /* Start an object (array false) or array, under key or as an element. */
 void
 churnwarn_jb_open(ChurnwarnJsonb *jb, const char *key, bool array)
 {
-	if (key != NULL)
-	{
-		JsonbValue	k;
-
-		k.type = jbvString;
-		k.val.string.val = (char *) key;
-		k.val.string.len = strlen(key);
-		pushJsonbValue(&jb->state, WJB_KEY, &k);
-	}
+	jb_key(jb, key);
 	jb->result = pushJsonbValue(&jb->state,
 								array ? WJB_BEGIN_ARRAY : WJB_BEGIN_OBJECT, NULL);
 }

@@ -125,9 +125,6 @@ scan_relid(Oid nsp, const char *name)
 	return relid;
 }
 
-/* Fail clearly if a relation is not of the shape this code reads. */
-static void scan_shape_error(const ScanRelDef *def, const char *detail);
-
 /* The index must be a btree whose first column is customer_id (text). */
 static void
 scan_check_index(const ScanRelDef *def, const ScanRelInfo *info)
@@ -142,16 +139,22 @@ scan_check_index(const ScanRelDef *def, const ScanRelInfo *info)
 		  get_atttype(info->relid, key) == TEXTOID);
 	index_close(index, AccessShareLock);
 	if (!ok)
-		scan_shape_error(def, psprintf("Index \"%s\" is not a btree index on (customer_id, ...).",
+		churnwarn_shape_error(def->table, psprintf("Index \"%s\" is not a btree index on (customer_id, ...).",
 									   def->index));
 }
 
-static void
-scan_shape_error(const ScanRelDef *def, const char *detail)
+/*
+ * churnwarn_shape_error
+ *		A table of churnwarn's is not of the shape its C code reads or writes
+ *		(a column's type, an index): fail clearly rather than misread it.
+ *		Shared with write.c.
+ */
+void
+churnwarn_shape_error(const char *table, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("relation \"churnwarn.%s\" is not of the shape churnwarn reads", def->table),
+			 errmsg("relation \"churnwarn.%s\" is not of the shape churnwarn expects", table),
 			 errdetail_internal("%s", detail),
 			 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
 }
@@ -199,7 +202,7 @@ scan_rel(ScanRel which)
 									scan_defs[i].columns[k], scan_defs[i].table)));
 				if (info->attnums[k] < 0 ||
 					get_atttype(info->relid, info->attnums[k]) != scan_defs[i].types[k])
-					scan_shape_error(&scan_defs[i],
+					churnwarn_shape_error(scan_defs[i].table,
 									 psprintf("Column \"%s\" is not of type %s.",
 											  scan_defs[i].columns[k],
 											  format_type_be(scan_defs[i].types[k])));
@@ -299,56 +302,66 @@ bool
 churnwarn_scan_lock_grade(const char *customer_id, int *prev_level)
 {
 	CustomerScan cs;
-	ItemPointerData tid;
-	TM_FailureData tmfd;
-	TM_Result	result;
 	bool		found;
 
 	customer_scan_begin(&cs, SR_GRADE, customer_id, RowShareLock);
-	found = customer_scan_next(&cs);
+	found = customer_scan_next(&cs) &&
+		churnwarn_lock_row(cs.rel, cs.snapshot, cs.slot, GetCurrentCommandId(true),
+						   LockTupleExclusive);
 	if (found)
 	{
-		tid = cs.slot->tts_tid;
-		result = table_tuple_lock(cs.rel, &tid, cs.snapshot, cs.slot,
-								  GetCurrentCommandId(true), LockTupleExclusive,
-								  LockWaitBlock,
-								  TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
-								  (IsolationUsesXactSnapshot() ? 0 :
-								   TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
-								  &tmfd);
-		switch (result)
-		{
-			case TM_Ok:
-				{
-					/* a newer version may belong to a renamed customer */
-					char	   *key = col_text(&cs, 1);
+		/* a newer version may belong to a renamed customer */
+		char	   *key = col_text(&cs, 1);
 
-					if (key == NULL || strcmp(key, customer_id) != 0)
-						found = false;
-					else
-						*prev_level = col_int(&cs, 0);
-				}
-				break;
-			case TM_Updated:
-			case TM_Deleted:
-				if (IsolationUsesXactSnapshot())
-					ereport(ERROR,
-							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-							 errmsg("could not serialize access due to concurrent update")));
-				/* the row is gone (READ COMMITTED followed any update) */
-				found = false;
-				break;
-			case TM_SelfModified:
-				/* changed by a later command of this transaction: not ours to see */
-				found = false;
-				break;
-			default:
-				elog(ERROR, "unexpected table_tuple_lock status on customer_grade: %d",
-					 (int) result);
-		}
+		if (key == NULL || strcmp(key, customer_id) != 0)
+			found = false;
+		else
+			*prev_level = col_int(&cs, 0);
 	}
 	customer_scan_end(&cs);
 	return found;
+}
+
+/*
+ * churnwarn_lock_row
+ *		Lock the row version in slot as SELECT ... FOR UPDATE or UPDATE
+ *		would (mode), waiting for its holder: under READ COMMITTED follow it
+ *		to its newest version (left in slot), under REPEATABLE READ or
+ *		SERIALIZABLE fail if it was changed or removed since snapshot.
+ *		False if it is gone, or was changed by this very command (skipped,
+ *		as the executor does).  Shared with write.c.
+ */
+bool
+churnwarn_lock_row(Relation rel, Snapshot snapshot, TupleTableSlot *slot,
+				   CommandId cid, LockTupleMode mode)
+{
+	ItemPointerData tid = slot->tts_tid;
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	result = table_tuple_lock(rel, &tid, snapshot, slot, cid, mode, LockWaitBlock,
+							  TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+							  (IsolationUsesXactSnapshot() ? 0 :
+							   TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
+							  &tmfd);
+	switch (result)
+	{
+		case TM_Ok:
+			return true;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update")));
+			return false;		/* gone (READ COMMITTED followed any update) */
+		case TM_SelfModified:
+			return false;
+		default:
+			elog(ERROR, "unexpected table_tuple_lock status on %s: %d",
+				 RelationGetRelationName(rel), (int) result);
+	}
+	return false;				/* keep the compiler quiet */
 }
 
 /*

@@ -13,6 +13,10 @@
 #define CHURNWARN_STORAGE_H
 
 #include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "nodes/lockoptions.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
 
 typedef enum ChurnwarnQuery
 {
@@ -44,7 +48,11 @@ extern int	churnwarn_exec(ChurnwarnQuery q, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
 /* scan.c: the write path's reads as direct index scans */
+extern void churnwarn_shape_error(const char *table, const char *detail) pg_attribute_noreturn();
 extern bool churnwarn_scan_lock_grade(const char *customer_id, int *prev_level);
+extern bool churnwarn_lock_row(Relation rel, Snapshot snapshot,
+							   TupleTableSlot *slot, CommandId cid,
+							   LockTupleMode mode);
 extern bool churnwarn_scan_customer(const char *customer_id, char **tier,
 									char **status, bool *has_terminated,
 									TimestampTz *terminated_at);

@@ -130,16 +130,6 @@ write_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
 	write_relcache_callback(arg, InvalidOid);
 }
 
-/* Fail clearly if the table is not of the shape this code writes. */
-static void
-write_shape_error(const WriteTableDef *def, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("relation \"churnwarn.%s\" is not of the shape churnwarn writes", def->table),
-			 errdetail_internal("%s", detail),
-			 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
-}
 
 /*
  * write_table_build
@@ -180,7 +170,7 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 							def->columns[i], def->table)));
 		if (attnum < 0 || TupleDescAttr(desc, attnum - 1)->atttypid != def->types[i] ||
 			TupleDescAttr(desc, attnum - 1)->attgenerated)
-			write_shape_error(def, psprintf("Column \"%s\" is not a plain column of type %s.",
+			churnwarn_shape_error(def->table, psprintf("Column \"%s\" is not a plain column of type %s.",
 											def->columns[i], format_type_be(def->types[i])));
 		wt->attnums[wt->ncols++] = attnum;
 	}
@@ -227,14 +217,14 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 
 		wt->key_index = RelationGetPrimaryKeyIndex(rel);
 		if (!OidIsValid(wt->key_index))
-			write_shape_error(def, "It has no primary key.");
+			churnwarn_shape_error(def->table, "It has no primary key.");
 		index = index_open(wt->key_index, AccessShareLock);
 		ok = (index->rd_rel->relam == BTREE_AM_OID &&
 			  index->rd_index->indnkeyatts == 1 &&
 			  index->rd_index->indkey.values[0] == wt->attnums[0]);
 		index_close(index, AccessShareLock);
 		if (!ok)
-			write_shape_error(def, psprintf("Its primary key is not a btree on \"%s\" alone.",
+			churnwarn_shape_error(def->table, psprintf("Its primary key is not a btree on \"%s\" alone.",
 											def->columns[0]));
 		for (i = 1; i < wt->ncols; i++)
 			wt->updated_cols = bms_add_member(wt->updated_cols,
@@ -460,80 +450,37 @@ write_find(Write *w, Datum key, RegProcedure eqfunc, bool lock,
 	index_close(index, NoLock);
 
 	if (found && lock)
-	{
-		ItemPointerData tid = slot->tts_tid;
-		TM_FailureData tmfd;
-		TM_Result	result;
-
-		result = table_tuple_lock(w->rel, &tid, w->snapshot, slot,
-								  w->estate->es_output_cid,
-								  LockTupleNoKeyExclusive, LockWaitBlock,
-								  TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
-								  (IsolationUsesXactSnapshot() ? 0 :
-								   TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
-								  &tmfd);
-		switch (result)
-		{
-			case TM_Ok:
-				break;
-			case TM_Updated:
-			case TM_Deleted:
-				if (IsolationUsesXactSnapshot())
-					ereport(ERROR,
-							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-							 errmsg("could not serialize access due to concurrent update")));
-				found = false;	/* deleted (READ COMMITTED followed updates) */
-				break;
-			case TM_SelfModified:
-				found = false;	/* changed by this very command: skipped, as UPDATE does */
-				break;
-			default:
-				elog(ERROR, "unexpected table_tuple_lock status on churnwarn.%s: %d",
-					 RelationGetRelationName(w->rel), (int) result);
-		}
-	}
+		found = churnwarn_lock_row(w->rel, w->snapshot, slot,
+								   w->estate->es_output_cid, LockTupleNoKeyExclusive);
 	return found;
 }
 
 /*
- * write_update
- *		UPDATE churnwarn.<table> SET <its other columns> = values[1..]
- *		WHERE <first column> = values[0]; see write_find for lock.
- *		False if there was no row to update.
+ * write_apply_update
+ *		Update the row in old (found, and locked where needed, by
+ *		write_find) setting the written columns after the key to values.
  */
-static bool
-write_update(ChurnwarnWriteTable which, const Datum *values, const bool *nulls,
-			 RegProcedure eqfunc, bool lock)
+static void
+write_apply_update(Write *w, TupleTableSlot *old, const Datum *values,
+				   const bool *nulls)
 {
-	Write		w;
-	TupleTableSlot *old;
-	bool		found;
+	TupleTableSlot *slot = w->slot;
+	EPQState	epq;
 	int			i;
 
-	write_begin(&w, which);
-	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
-	found = write_find(&w, values[0], eqfunc, lock, old);
-	if (found)
+	slot_getallattrs(old);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, old->tts_values, sizeof(Datum) * w->wt->natts);
+	memcpy(slot->tts_isnull, old->tts_isnull, sizeof(bool) * w->wt->natts);
+	for (i = 1; i < w->wt->ncols; i++)
 	{
-		TupleTableSlot *slot = w.slot;
-		EPQState	epq;
-
-		slot_getallattrs(old);
-		ExecClearTuple(slot);
-		memcpy(slot->tts_values, old->tts_values, sizeof(Datum) * w.wt->natts);
-		memcpy(slot->tts_isnull, old->tts_isnull, sizeof(bool) * w.wt->natts);
-		for (i = 1; i < w.wt->ncols; i++)
-		{
-			slot->tts_values[w.wt->attnums[i] - 1] = values[i];
-			slot->tts_isnull[w.wt->attnums[i] - 1] = nulls[i];
-		}
-		ExecStoreVirtualTuple(slot);
-		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
-		ExecSimpleRelationUpdate(w.ri, w.estate, &epq, old, slot);
-		EvalPlanQualEnd(&epq);
+		slot->tts_values[w->wt->attnums[i] - 1] = values[i];
+		slot->tts_isnull[w->wt->attnums[i] - 1] = nulls[i];
 	}
-	write_end(&w);
-	return found;
+	ExecStoreVirtualTuple(slot);
+	EvalPlanQualInit(&epq, w->estate, NULL, NIL, -1);
+	ExecSimpleRelationUpdate(w->ri, w->estate, &epq, old, slot);
+	EvalPlanQualEnd(&epq);
 }
 
 /*
@@ -546,7 +493,17 @@ write_update(ChurnwarnWriteTable which, const Datum *values, const bool *nulls,
 bool
 churnwarn_write_update_grade(const Datum *values, const bool *nulls)
 {
-	return write_update(CW_W_GRADE, values, nulls, F_TEXTEQ, false);
+	Write		w;
+	TupleTableSlot *old;
+	bool		found;
+
+	write_begin(&w, CW_W_GRADE);
+	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
+	found = write_find(&w, values[0], F_TEXTEQ, false, old);
+	if (found)
+		write_apply_update(&w, old, values, nulls);
+	write_end(&w);
+	return found;
 }
 
 /*
@@ -565,19 +522,15 @@ churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
 	TupleTableSlot *old;
 	bool		found;
 
-	/* status and closed_at keep their values unless the warning is dismissed */
 	write_begin(&w, CW_W_WARNING_LEVEL);
 	old = table_slot_create(w.rel, &w.estate->es_tupleTable);
 	found = write_find(&w, Int64GetDatum(warning_id), F_INT8EQ, true, old);
 	if (found)
 	{
-		TupleTableSlot *slot = w.slot;
-		EPQState	epq;
-		int			i;
-
 		v[0] = Int64GetDatum(warning_id);
 		v[1] = Int32GetDatum(level);
 		v[2] = TimestampTzGetDatum(at);
+		/* status and closed_at keep their values unless it is dismissed */
 		slot_getallattrs(old);
 		if (dismiss)
 		{
@@ -591,18 +544,7 @@ churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
 			v[4] = old->tts_values[w.wt->attnums[4] - 1];
 			n[4] = old->tts_isnull[w.wt->attnums[4] - 1];
 		}
-		ExecClearTuple(slot);
-		memcpy(slot->tts_values, old->tts_values, sizeof(Datum) * w.wt->natts);
-		memcpy(slot->tts_isnull, old->tts_isnull, sizeof(bool) * w.wt->natts);
-		for (i = 1; i < w.wt->ncols; i++)
-		{
-			slot->tts_values[w.wt->attnums[i] - 1] = v[i];
-			slot->tts_isnull[w.wt->attnums[i] - 1] = n[i];
-		}
-		ExecStoreVirtualTuple(slot);
-		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
-		ExecSimpleRelationUpdate(w.ri, w.estate, &epq, old, slot);
-		EvalPlanQualEnd(&epq);
+		write_apply_update(&w, old, v, n);
 	}
 	write_end(&w);
 	return found;
