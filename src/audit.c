@@ -212,6 +212,7 @@ typedef struct ChurnwarnAuditEntry
  */
 static MemoryContext audit_cache_context = NULL;
 static HTAB *audit_rel_cache = NULL;
+static bool audit_rel_stale = false;	/* some entry marked invalid */
 
 /* Heads this transaction appended to (see ChurnwarnAuditHead), or NULL. */
 static HTAB *audit_heads = NULL;
@@ -410,8 +411,9 @@ audit_rel_prune(void)
 	HASH_SEQ_STATUS status;
 	ChurnwarnAuditRel *entry;
 
-	if (audit_rel_cache == NULL)
+	if (audit_rel_cache == NULL || !audit_rel_stale)
 		return;
+	audit_rel_stale = false;
 	hash_seq_init(&status, audit_rel_cache);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
@@ -798,9 +800,13 @@ audit_relcache_callback(Datum arg, Oid relid)
 		hash_seq_init(&status, audit_rel_cache);
 		while ((entry = hash_seq_search(&status)) != NULL)
 			entry->valid = false;
+		audit_rel_stale = true;
 	}
 	else if ((entry = hash_search(audit_rel_cache, &relid, HASH_FIND, NULL)) != NULL)
+	{
 		entry->valid = false;
+		audit_rel_stale = true;
+	}
 
 	if (relid == InvalidOid || relid == audit_log_relid ||
 		relid == audit_seq_relid || relid == audit_chain_relid ||
