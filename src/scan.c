@@ -139,7 +139,8 @@ scan_check_index(const ScanRelDef *def, const ScanRelInfo *info)
 		  get_atttype(info->relid, key) == TEXTOID);
 	index_close(index, AccessShareLock);
 	if (!ok)
-		churnwarn_shape_error(def->table, psprintf("Index \"%s\" is not a btree index on (customer_id, ...).",
+		churnwarn_shape_error(def->table,
+							  psprintf("Index \"%s\" is not a btree index on (customer_id, ...).",
 									   def->index));
 }
 
@@ -203,9 +204,9 @@ scan_rel(ScanRel which)
 				if (info->attnums[k] < 0 ||
 					get_atttype(info->relid, info->attnums[k]) != scan_defs[i].types[k])
 					churnwarn_shape_error(scan_defs[i].table,
-									 psprintf("Column \"%s\" is not of type %s.",
-											  scan_defs[i].columns[k],
-											  format_type_be(scan_defs[i].types[k])));
+										  psprintf("Column \"%s\" is not of type %s.",
+												   scan_defs[i].columns[k],
+												   format_type_be(scan_defs[i].types[k])));
 			}
 			scan_check_index(&scan_defs[i], info);
 		}

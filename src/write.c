@@ -170,8 +170,9 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 							def->columns[i], def->table)));
 		if (attnum < 0 || TupleDescAttr(desc, attnum - 1)->atttypid != def->types[i] ||
 			TupleDescAttr(desc, attnum - 1)->attgenerated)
-			churnwarn_shape_error(def->table, psprintf("Column \"%s\" is not a plain column of type %s.",
-											def->columns[i], format_type_be(def->types[i])));
+			churnwarn_shape_error(def->table,
+								  psprintf("Column \"%s\" is not a plain column of type %s.",
+										   def->columns[i], format_type_be(def->types[i])));
 		wt->attnums[wt->ncols++] = attnum;
 	}
 	wt->id_attnum = get_attnum(wt->relid, "id");
@@ -224,8 +225,9 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 			  index->rd_index->indkey.values[0] == wt->attnums[0]);
 		index_close(index, AccessShareLock);
 		if (!ok)
-			churnwarn_shape_error(def->table, psprintf("Its primary key is not a btree on \"%s\" alone.",
-											def->columns[0]));
+			churnwarn_shape_error(def->table,
+								  psprintf("Its primary key is not a btree on \"%s\" alone.",
+										   def->columns[0]));
 		for (i = 1; i < wt->ncols; i++)
 			wt->updated_cols = bms_add_member(wt->updated_cols,
 											  wt->attnums[i] - FirstLowInvalidHeapAttributeNumber);
