@@ -18,7 +18,7 @@
  * audit row, in this transaction.  Like the reads of scan.c these writes
  * are the extension's own consequences of a change the caller was allowed
  * to make: they are not checked against the caller's table privileges or
- * row security.
+ * row security, and defaults (nextval) are evaluated as the table's owner.
  *
  * Copyright (c) 2026, churnwarn authors
  *
