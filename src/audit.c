@@ -37,8 +37,8 @@
  * 2000-01-01 00:00 UTC).  The hash of a row is SHA-256 over the fields
  *		"churnwarn.audit.v1", customer_id, seq, id, at, actor, table_name,
  *		operation, row_key, old_digest, new_digest, prev_hash
- * and an image digest is SHA-256 over the fields image_salt, the image's
- * jsonb binary form (see audit_image_digest).  The chain commits to the digests only, so the images and the
+ * and an image digest is SHA-256 over the field image_salt followed by the
+ * image's canonical encoding (see audit_image_digest).  The chain commits to the digests only, so the images and the
  * salt can be removed (audit_erase) and the chain still verifies; without
  * the random salt the digests cannot be tested against guessed data.
  *
@@ -1370,30 +1370,94 @@ audit_new_salt(uint8 *salt)
 }
 
 /*
+ * audit_put_scalar
+ *		Append the canonical encoding of one jsonb scalar: a type byte, then
+ *		a string as a length-prefixed field, a number as numeric's binary
+ *		send format (network byte order) in a field.
+ */
+static void
+audit_put_scalar(StringInfo buf, const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			appendStringInfoChar(buf, 'n');
+			break;
+		case jbvBool:
+			appendStringInfoChar(buf, v->val.boolean ? 't' : 'f');
+			break;
+		case jbvString:
+			appendStringInfoChar(buf, 's');
+			put_field(buf, v->val.string.val, v->val.string.len);
+			break;
+		case jbvNumeric:
+			{
+				bytea	   *b = DatumGetByteaPP(DirectFunctionCall1(numeric_send,
+																	NumericGetDatum(v->val.numeric)));
+
+				appendStringInfoChar(buf, 'd');
+				put_field(buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+				pfree(b);
+			}
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value of type %d in an audit row image",
+				 (int) v->type);
+	}
+}
+
+/*
  * audit_image_digest
- *		SHA-256 over the fields salt and the jsonb row image's binary form
- *		(the datum's bytes after its varlena header).  jsonb's binary form is
- *		canonical for a value (keys sorted and unique, numbers normalized,
- *		padding zeroed), so it survives dump/restore and pg_upgrade between
- *		servers of one byte order (its lengths and numeric digits are stored
- *		in the machine's order: README, Limitations); hashing it spares
- *		printing every image as text.
+ *		SHA-256 over the fields salt and the canonical encoding of the jsonb
+ *		row image: its tokens in jsonb's order (keys sorted), each container
+ *		opened and closed by a byte, each key and scalar as audit_put_scalar
+ *		writes it.  The encoding depends only on the value, not on jsonb's
+ *		binary layout or the machine's byte order, so an image verifies after
+ *		dump/restore and pg_upgrade on any server; it spares printing every
+ *		image as text.
  */
 static void
 audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = audit_sha256_begin();
-	uint32		be_salt = pg_hton32((uint32) salt_len);
-	uint32		len = VARSIZE_ANY_EXHDR(image);
-	uint32		be_len = pg_hton32(len);
+	StringInfoData buf;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
 
-	if (pg_cryptohash_update(ctx, (const uint8 *) &be_salt, sizeof(be_salt)) < 0 ||
-		pg_cryptohash_update(ctx, salt, salt_len) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) &be_len, sizeof(be_len)) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) VARDATA_ANY(image), len) < 0 ||
-		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute %s hash: %s", "SHA256",
-			 pg_cryptohash_error(ctx));
+	initStringInfo(&buf);
+	put_field(&buf, salt, salt_len);
+	it = JsonbIteratorInit(&image->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_OBJECT:
+				appendStringInfoChar(&buf, '{');
+				break;
+			case WJB_END_OBJECT:
+				appendStringInfoChar(&buf, '}');
+				break;
+			case WJB_BEGIN_ARRAY:
+				/* a scalar document is a one-element "raw scalar" array */
+				appendStringInfoChar(&buf, v.val.array.rawScalar ? '=' : '[');
+				break;
+			case WJB_END_ARRAY:
+				appendStringInfoChar(&buf, ']');
+				break;
+			case WJB_KEY:
+				appendStringInfoChar(&buf, ':');
+				audit_put_scalar(&buf, &v);
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				audit_put_scalar(&buf, &v);
+				break;
+			default:
+				elog(ERROR, "unexpected jsonb token %d in an audit row image", (int) tok);
+		}
+	}
+	sha256_bytes(buf.data, buf.len, out);
+	pfree(buf.data);
 }
 
 /*

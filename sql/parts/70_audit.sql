@@ -69,9 +69,9 @@ COMMENT ON COLUMN churnwarn.audit_log.new_row IS
 COMMENT ON COLUMN churnwarn.audit_log.image_salt IS
 	'Random 16-byte salt of the row image digests; NULL once erased, which makes the remaining digests impossible to test against guessed data.';
 COMMENT ON COLUMN churnwarn.audit_log.old_digest IS
-	'SHA-256 of the salt and old_row''s jsonb binary form; kept after erasure.';
+	'SHA-256 of the salt and old_row''s canonical encoding (format churnwarn.audit.v1); kept after erasure.';
 COMMENT ON COLUMN churnwarn.audit_log.new_digest IS
-	'SHA-256 of the salt and new_row''s jsonb binary form; kept after erasure.';
+	'SHA-256 of the salt and new_row''s canonical encoding (format churnwarn.audit.v1); kept after erasure.';
 COMMENT ON COLUMN churnwarn.audit_log.seq IS
 	'Position of the row in its chain, from 1.';
 COMMENT ON COLUMN churnwarn.audit_log.prev_hash IS
