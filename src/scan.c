@@ -111,15 +111,19 @@ scan_relcache_callback(Datum arg, Oid relid)
 			scan_rels_valid = false;
 }
 
-/* Look a relation of the churnwarn schema up, or fail clearly. */
-static Oid
-scan_relid(Oid nsp, const char *name)
+/*
+ * churnwarn_relid
+ *		A relation of the churnwarn schema by name, or a clear error.
+ *		Shared with write.c.
+ */
+Oid
+churnwarn_relid(const char *name)
 {
-	Oid			relid = get_relname_relid(name, nsp);
+	Oid			relid = get_relname_relid(name, get_namespace_oid("churnwarn", false));
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"churnwarn.%s\" does not exist", name),
 				 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
 	return relid;
@@ -176,7 +180,6 @@ scan_rel(ScanRel which)
 	 */
 	for (attempt = 0; !scan_rels_valid && attempt < 3; attempt++)
 	{
-		Oid			nsp = get_namespace_oid("churnwarn", false);
 		uint64		seen = scan_invalidations;
 		int			i;
 		int			k;
@@ -190,8 +193,8 @@ scan_rel(ScanRel which)
 		{
 			ScanRelInfo *info = &scan_rels[i];
 
-			info->relid = scan_relid(nsp, scan_defs[i].table);
-			info->indexid = scan_relid(nsp, scan_defs[i].index);
+			info->relid = churnwarn_relid(scan_defs[i].table);
+			info->indexid = churnwarn_relid(scan_defs[i].index);
 			for (k = 0; k < (int) lengthof(scan_defs[i].columns) &&
 				 scan_defs[i].columns[k] != NULL; k++)
 			{

@@ -400,7 +400,7 @@ churnwarn_update_warning_level(int64 warning_id, int level, bool dismiss,
 	(void) churnwarn_write_update_warning_level(warning_id, level, dismiss, at);
 }
 
-/* Append a warning_event row; detail may be NULL for '{}'. */
+/* Append a warning_event row. */
 void
 churnwarn_insert_event(int64 warning_id, const char *customer_id,
 					   TimestampTz at, const char *event, int from_level,
@@ -416,7 +416,7 @@ churnwarn_insert_event(int64 warning_id, const char *customer_id,
 	v[4] = CStringGetTextDatum(churnwarn_actor_name());
 	v[5] = Int32GetDatum(from_level);
 	v[6] = Int32GetDatum(to_level);
-	v[7] = detail ? JsonbPGetDatum(detail) : churnwarn_jsonb_from_text("{}");
+	v[7] = JsonbPGetDatum(detail);
 	(void) churnwarn_write_insert(CW_W_EVENT, v, n);
 }
 

@@ -48,6 +48,7 @@ extern int	churnwarn_exec(ChurnwarnQuery q, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
 /* scan.c: the write path's reads as direct index scans */
+extern Oid	churnwarn_relid(const char *name);
 extern void churnwarn_shape_error(const char *table, const char *detail) pg_attribute_noreturn();
 extern bool churnwarn_scan_lock_grade(const char *customer_id, int *prev_level);
 extern bool churnwarn_lock_row(Relation rel, Snapshot snapshot,

@@ -291,14 +291,16 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 	CommandCounterIncrement();
 	w->snapshot = RegisterSnapshot(GetTransactionSnapshot());
 
-	relid = get_relname_relid(def->table, get_namespace_oid("churnwarn", false));
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"churnwarn.%s\" does not exist", def->table),
-				 errhint("Reinstall the extension: DROP EXTENSION churnwarn; CREATE EXTENSION churnwarn;")));
-	w->rel = table_open(relid, RowExclusiveLock);
+	/*
+	 * The plan's relation while the plan is valid (dropping the table
+	 * invalidates it; a drop committed since this transaction began shows
+	 * only once the lock is taken), else looked up by name.
+	 */
 	w->wt = &write_tables[which];
+	w->rel = w->wt->valid ? try_table_open(w->wt->relid, RowExclusiveLock) : NULL;
+	if (w->rel == NULL)
+		w->rel = table_open(churnwarn_relid(def->table), RowExclusiveLock);
+	relid = RelationGetRelid(w->rel);
 	if (!write_table_matches(w->wt, w->rel))
 		write_table_build(w->wt, def, w->rel);
 
