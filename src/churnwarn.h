@@ -47,10 +47,6 @@ extern void churnwarn_json_int(StringInfo buf, bool *first, const char *key,
 							   int64 value);
 extern void churnwarn_json_num(StringInfo buf, bool *first, const char *key,
 							   double value);
-extern void churnwarn_json_bool(StringInfo buf, bool *first, const char *key,
-								bool value);
-extern void churnwarn_json_ts(StringInfo buf, bool *first, const char *key,
-							  TimestampTz value);
 extern void churnwarn_json_null(StringInfo buf, bool *first, const char *key);
 extern Datum churnwarn_jsonb_from_text(const char *json);
 

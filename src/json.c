@@ -192,28 +192,6 @@ churnwarn_json_num(StringInfo buf, bool *first, const char *key, double value)
 		appendStringInfoString(buf, "null");
 }
 
-/* Append a boolean member. */
-void
-churnwarn_json_bool(StringInfo buf, bool *first, const char *key, bool value)
-{
-	churnwarn_json_key(buf, first, key);
-	appendStringInfoString(buf, value ? "true" : "false");
-}
-
-/* Append a timestamptz member in ISO 8601 with its UTC offset. */
-void
-churnwarn_json_ts(StringInfo buf, bool *first, const char *key,
-				  TimestampTz value)
-{
-	char		tbuf[MAXDATELEN + 1];
-
-	churnwarn_json_key(buf, first, key);
-	JsonEncodeDateTime(tbuf, TimestampTzGetDatum(value), TIMESTAMPTZOID, NULL);
-	appendStringInfoChar(buf, '"');
-	appendStringInfoString(buf, tbuf);
-	appendStringInfoChar(buf, '"');
-}
-
 /* Append a null member. */
 void
 churnwarn_json_null(StringInfo buf, bool *first, const char *key)
