@@ -214,7 +214,8 @@ RESET ROLE;
 ROLLBACK;
 
 -- A ledger or grade table altered into a shape the C code does not write or
--- read gets a clear error (55000), not a wrong value or a crash.
+-- read gets a clear error (55000), not a wrong value or a crash; a table or
+-- index it needs that is gone gets 42P01.
 BEGIN;
 INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('sh1', 'core');
 \set VERBOSITY sqlstate
@@ -227,6 +228,12 @@ SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
 ROLLBACK TO SAVEPOINT s;
 DROP INDEX churnwarn.signal_customer_idx;
 CREATE INDEX signal_customer_idx ON churnwarn.signal (id, customer_id);
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+ALTER INDEX churnwarn.signal_customer_idx RENAME TO signal_customer_idx_old;
+SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
+ROLLBACK TO SAVEPOINT s;
+ALTER TABLE churnwarn.grade_history RENAME TO grade_history_old;
 SELECT churnwarn.report_signal('sh1', 'termination_notice', now(), '{}') > 0;
 ROLLBACK TO SAVEPOINT s;
 \set VERBOSITY default
