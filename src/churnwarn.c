@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "churnwarn.h"
+#include "storage.h"
 
 PG_MODULE_MAGIC;
 
@@ -140,6 +141,8 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("churnwarn");
+
+	churnwarn_write_install_hook();
 }
 
 /*

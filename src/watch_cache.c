@@ -39,6 +39,7 @@
 #include "utils/rel.h"
 
 #include "churnwarn.h"
+#include "storage.h"
 #include "watch.h"
 
 typedef struct ChurnwarnWatchQueryDef
@@ -174,7 +175,10 @@ churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values, const char *nulls,
 			elog(ERROR, "SPI_keepplan failed for churnwarn watch query %d", (int) q);
 		plans[q] = plan;
 	}
+	if (q == CW_WQ_INSERT_SIGNAL)
+		churnwarn_write_share_checks(CW_W_SIGNAL);
 	rc = SPI_execute_plan(plans[q], values, nulls, read_only, 0);
+	churnwarn_write_share_checks(CW_W_COUNT);
 	if (rc != expected)
 		elog(ERROR, "churnwarn watch query %d failed: %s", (int) q,
 			 SPI_result_code_string(rc));

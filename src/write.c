@@ -84,6 +84,8 @@ static const WriteTableDef write_defs[CW_W_COUNT] = {
 	[CW_W_WARNING_LEVEL] = {"warning",
 		{"id", "proposed_level", "updated_at", "status", "closed_at", NULL},
 	{INT8OID, INT4OID, TSTZ, TEXTOID, TSTZ}},
+	/* not written here: its CHECK plans serve churnwarn's own SPI inserts */
+	[CW_W_SIGNAL] = {"signal", {NULL}, {InvalidOid}},
 };
 #undef TSTZ
 
@@ -270,14 +272,8 @@ typedef struct Write
 } Write;
 
 static void
-write_begin(Write *w, ChurnwarnWriteTable which)
+write_init(void)
 {
-	const WriteTableDef *def = &write_defs[which];
-	RangeTblEntry *rte;
-	MemoryContext oldcxt;
-	Oid			relid;
-	int			i;
-
 	if (write_context == NULL)
 	{
 		write_context = AllocSetContextCreate(CacheMemoryContext,
@@ -286,6 +282,34 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 		CacheRegisterRelcacheCallback(write_relcache_callback, (Datum) 0);
 		CacheRegisterSyscacheCallback(PROCOID, write_proc_callback, (Datum) 0);
 	}
+}
+
+/* The table's CHECK constraints, in the order ExecConstraints reads them. */
+static void
+write_prepare_checks(const WriteTable *wt, ResultRelInfo *ri, EState *estate)
+{
+	MemoryContext old;
+	int			i;
+
+	if (wt->ncheck == 0)
+		return;
+	old = MemoryContextSwitchTo(estate->es_query_cxt);
+	ri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * wt->ncheck);
+	for (i = 0; i < wt->ncheck; i++)
+		ri->ri_ConstraintExprs[i] = ExecInitExpr(wt->checks[i], NULL);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+write_begin(Write *w, ChurnwarnWriteTable which)
+{
+	const WriteTableDef *def = &write_defs[which];
+	RangeTblEntry *rte;
+	MemoryContext oldcxt;
+	Oid			relid;
+	int			i;
+
+	write_init();
 
 	/* as a non-read-only SPI statement: see what the transaction did so far */
 	CommandCounterIncrement();
@@ -333,17 +357,7 @@ write_begin(Write *w, ChurnwarnWriteTable which)
 	w->estate->es_output_cid = GetCurrentCommandId(true);
 	w->estate->es_snapshot = w->snapshot;
 	ExecOpenIndices(w->ri, false);
-
-	/* the CHECK constraints, in the order ExecConstraints reads them */
-	if (w->wt->ncheck > 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(w->estate->es_query_cxt);
-
-		w->ri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * w->wt->ncheck);
-		for (i = 0; i < w->wt->ncheck; i++)
-			w->ri->ri_ConstraintExprs[i] = ExecInitExpr(w->wt->checks[i], NULL);
-		MemoryContextSwitchTo(old);
-	}
+	write_prepare_checks(w->wt, w->ri, w->estate);
 	w->slot = ExecInitExtraTupleSlot(w->estate, RelationGetDescr(w->rel),
 									 &TTSOpsVirtual);
 	/* as SPI would: functions in defaults, checks and triggers see the write */
@@ -382,7 +396,7 @@ churnwarn_write_insert(ChurnwarnWriteTable which, const Datum *values,
 	int			save_sec_context;
 	int			i;
 
-	Assert(which != CW_W_GRADE && which != CW_W_WARNING_LEVEL);
+	Assert(which != CW_W_GRADE && which != CW_W_WARNING_LEVEL && which != CW_W_SIGNAL);
 	write_begin(&w, which);
 	slot = w.slot;
 	econtext = GetPerTupleExprContext(w.estate);
@@ -552,4 +566,67 @@ churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
 	}
 	write_end(&w);
 	return found;
+}
+
+/*
+ * The INSERT statements churnwarn still runs through SPI, the signals that
+ * report_signal and the watch rules write, plan their table's CHECK
+ * constraints again from the stored text for every statement, as any SQL
+ * INSERT does: for churnwarn.signal's six that is about 150,000
+ * instructions, more than a third of the row's own cost.  The statement
+ * goes through SPI so that the caller's privileges and row security apply;
+ * only its CHECK plans are handed over from the ones kept here.
+ * churnwarn_write_share_checks marks the next statement the executor
+ * starts; the executor start hook gives its result relation the kept
+ * plans, if the statement inserts into that very table and the plans still
+ * match it.  Anything else (another statement starting first, a table
+ * changed meanwhile) leaves the executor to plan the constraints itself.
+ */
+static ChurnwarnWriteTable checks_for_next = CW_W_COUNT;
+static ExecutorStart_hook_type prev_executor_start = NULL;
+
+void
+churnwarn_write_share_checks(ChurnwarnWriteTable which)
+{
+	checks_for_next = which;
+}
+
+static void
+write_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	ChurnwarnWriteTable which = checks_for_next;
+
+	checks_for_next = CW_W_COUNT;
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+
+	if (which != CW_W_COUNT && queryDesc->operation == CMD_INSERT &&
+		queryDesc->planstate != NULL && IsA(queryDesc->planstate, ModifyTableState))
+	{
+		ModifyTableState *mt = (ModifyTableState *) queryDesc->planstate;
+		ResultRelInfo *ri = mt->resultRelInfo;
+		WriteTable *wt = &write_tables[which];
+
+		if (mt->mt_nrels != 1 || ri->ri_ConstraintExprs != NULL)
+			return;
+		if (!write_table_matches(wt, ri->ri_RelationDesc))
+		{
+			if (RelationGetRelid(ri->ri_RelationDesc) !=
+				churnwarn_relid(write_defs[which].table))
+				return;
+			write_init();
+			write_table_build(wt, &write_defs[which], ri->ri_RelationDesc);
+		}
+		write_prepare_checks(wt, ri, queryDesc->estate);
+	}
+}
+
+/* _PG_init: chain the executor start hook. */
+void
+churnwarn_write_install_hook(void)
+{
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = write_executor_start;
 }

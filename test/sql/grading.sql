@@ -189,6 +189,34 @@ SELECT count(*) AS audit_rows FROM churnwarn.audit_log
  WHERE customer_id = 'ck1' AND table_name IN ('churnwarn.warning', 'churnwarn.warning_event', 'churnwarn.grade_history');
 ROLLBACK;
 
+-- report_signal's own INSERT (through SPI, with the caller's privileges and
+-- row security) is handed churnwarn.signal's CHECK plans kept per backend
+-- instead of planning them again: a constraint added later in the session
+-- is enforced at once and reported under its own name, NOT VALID ones
+-- included, and a dropped one no longer is.
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id) VALUES ('ck2');
+SELECT churnwarn.report_signal('ck2', 'complaint', now(), '{}') > 0 AS reported;
+\set VERBOSITY terse
+ALTER TABLE churnwarn.signal ADD CONSTRAINT a_test_no_secret
+	CHECK (NOT detail ? 'secret') NOT VALID;
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'complaint', now(), '{"secret": 1}');
+ROLLBACK TO SAVEPOINT s;
+ALTER TABLE churnwarn.signal ADD CONSTRAINT z_test_small CHECK (amount < 50);
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 60);
+ROLLBACK TO SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40) > 0 AS within_check;
+ALTER TABLE churnwarn.signal DROP CONSTRAINT a_test_no_secret;
+SELECT churnwarn.report_signal('ck2', 'complaint', now(), '{"secret": 1}') > 0 AS check_dropped;
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 60);
+ROLLBACK TO SAVEPOINT s;
+\set VERBOSITY default
+SELECT count(*) AS signals FROM churnwarn.signal WHERE customer_id = 'ck2';
+ROLLBACK;
+
 -- What a regrade writes in consequence of a signal is churnwarn's own
 -- work: a role that may read churnwarn's tables and report signals, but not
 -- write warnings itself, still gets the warning its signal opens.
