@@ -89,6 +89,7 @@
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 #include "audit.h"
 #include "churnwarn.h"
@@ -230,6 +231,23 @@ static Oid	audit_chain_relid = InvalidOid;
 static Oid	audit_chain_index = InvalidOid;	/* its unique customer_id index */
 static Oid	audit_log_index = InvalidOid;	/* audit_log (customer_id, id) */
 static Oid	audit_owner = InvalidOid;
+
+/*
+ * The audit rows of one INSERT statement (audit_inserted_rows) share one
+ * open audit_log, executor state and slot instead of setting them up for
+ * every row.  Set only while that loop runs.
+ */
+typedef struct AuditBatch
+{
+	Oid			log_relid;
+	Relation	log_rel;
+	EState	   *estate;
+	ResultRelInfo *ri;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+} AuditBatch;
+
+static AuditBatch *audit_batch = NULL;
 
 /* Kept plans; the plan cache re-plans them when the tables change. */
 static SPIPlanPtr plan_create_head = NULL;	/* start a chain */
@@ -1547,6 +1565,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	char	   *actor;
+	bool		batched;
 
 	audit_init();
 
@@ -1596,7 +1615,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * lookup and to the head update, as a statement run through SPI would.
 	 */
 	CommandCounterIncrement();
-	log_rel = table_open(log_relid, RowExclusiveLock);
+	batched = (audit_batch != NULL && audit_batch->log_relid == log_relid);
+	log_rel = batched ? audit_batch->log_rel : table_open(log_relid, RowExclusiveLock);
 
 	/*
 	 * The head: remembered if this transaction appended to the chain before
@@ -1683,8 +1703,16 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		audit_entry_hash(&entry, hash);
 	}
 
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	estate = audit_begin_write(log_rel, snapshot, &ri_log);
+	if (batched)
+	{
+		estate = audit_batch->estate;
+		ri_log = audit_batch->ri;
+	}
+	else
+	{
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		estate = audit_begin_write(log_rel, snapshot, &ri_log);
+	}
 
 	/* The row. */
 	values[0] = Int64GetDatum(entry.id);
@@ -1712,8 +1740,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	nulls[11] = (new_row == NULL);
 	nulls[13] = (entry.prev_hash == NULL);
 
-	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel),
-								  &TTSOpsVirtual);
+	slot = batched ? audit_batch->slot :
+		ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel), &TTSOpsVirtual);
 	audit_store_row(slot, log_attnums, values, nulls, AUDIT_LOG_NCOLS);
 	ExecSimpleRelationInsert(ri_log, estate, slot);
 
@@ -1727,6 +1755,12 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	known->append_subid = GetCurrentSubTransactionId();
 	known->dirty = !created_head;
 
+	if (batched)
+	{
+		ExecClearTuple(slot);
+		ResetPerTupleExprContext(estate);
+		return;
+	}
 	audit_end_write(estate, ri_log);
 	UnregisterSnapshot(snapshot);
 	table_close(log_rel, NoLock);
@@ -1956,12 +1990,69 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 }
 
 /*
+ * audit_inserted_rows
+ *		The audit rows of an INSERT statement's rows, from its transition
+ *		table, in the order they were inserted.
+ */
+static void
+audit_inserted_rows(Relation rel, Tuplestorestate *rows)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+													&TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "churnwarn audit row",
+												 ALLOCSET_DEFAULT_SIZES);
+	AuditBatch	batch;
+
+	audit_init();
+	audit_lookup_objects();
+	batch.log_relid = audit_log_relid;
+	batch.log_rel = table_open(batch.log_relid, RowExclusiveLock);
+	batch.snapshot = RegisterSnapshot(GetLatestSnapshot());
+	batch.estate = audit_begin_write(batch.log_rel, batch.snapshot, &batch.ri);
+	batch.slot = ExecInitExtraTupleSlot(batch.estate, RelationGetDescr(batch.log_rel),
+										&TTSOpsVirtual);
+
+	/* an error leaves the batch to the transaction's abort */
+	audit_batch = &batch;
+	PG_TRY();
+	{
+		tuplestore_rescan(rows);
+		while (tuplestore_gettupleslot(rows, true, false, slot))
+		{
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+			bool		should_free;
+			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, true, &should_free);
+
+			audit_row_change(rel, "INSERT", NULL, tuple);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_FINALLY();
+	{
+		audit_batch = NULL;
+	}
+	PG_END_TRY();
+
+	audit_end_write(batch.estate, batch.ri);
+	UnregisterSnapshot(batch.snapshot);
+	table_close(batch.log_rel, NoLock);
+	MemoryContextDelete(rowcxt);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+PG_FUNCTION_INFO_V1(churnwarn_audit_trigger);
+
+/*
  * churnwarn_audit_trigger
  *		AFTER ROW INSERT/UPDATE/DELETE: write the audit row of the change.
+ *		AFTER INSERT FOR EACH STATEMENT with a NEW TABLE transition table:
+ *		write the audit row of every inserted row (audit_inserted_rows).
  *		BEFORE STATEMENT TRUNCATE: refuse, since a truncation would remove
  *		rows without an audit row for each.
  */
-PG_FUNCTION_INFO_V1(churnwarn_audit_trigger);
 Datum
 churnwarn_audit_trigger(PG_FUNCTION_ARGS)
 {
@@ -1994,10 +2085,18 @@ churnwarn_audit_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired AFTER ROW", funcname)));
+	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) &&
+		TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		trigdata->tg_newtable != NULL && trigdata->tg_trigger->tgnargs == 0)
+	{
+		audit_inserted_rows(trigdata->tg_relation, trigdata->tg_newtable);
+		return PointerGetDatum(NULL);
+	}
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired AFTER ROW", funcname)));
+				 errmsg("function \"%s\" must be fired AFTER ROW", funcname),
+				 errhint("For each statement it audits only INSERT, with a NEW TABLE transition table.")));
 	if (trigdata->tg_trigger->tgnargs != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

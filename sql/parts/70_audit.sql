@@ -113,7 +113,7 @@ LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_audit_trigger';
 REVOKE EXECUTE ON FUNCTION churnwarn.audit_trigger() FROM PUBLIC;
 COMMENT ON FUNCTION churnwarn.audit_trigger() IS
-	'Trigger: writes one churnwarn.audit_log row per row change (AFTER ROW) and refuses TRUNCATE (BEFORE STATEMENT); attached by churnwarn.audit_table().';
+	'Trigger: writes one churnwarn.audit_log row per row change (AFTER ROW, or AFTER INSERT FOR EACH STATEMENT from the transition table: one row per inserted row, in insertion order) and refuses TRUNCATE (BEFORE STATEMENT); attached by churnwarn.audit_table().';
 
 /* Keeps the log append-only; the only exception is audit_erase(). */
 CREATE FUNCTION churnwarn.audit_log_guard()
@@ -197,7 +197,7 @@ BEGIN
 	FOR trg IN SELECT t.tgname FROM pg_catalog.pg_trigger t
 			   WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl
 				 AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['churnwarn_audit',
-														  'churnwarn_audit_truncate']::name[])
+														  'churnwarn_audit_insert', 'churnwarn_audit_truncate']::name[])
 	LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trg, tbl);
 		found_one := true;

@@ -9,6 +9,25 @@
  */
 SELECT churnwarn.audit_table('churnwarn.customer');
 SELECT churnwarn.audit_table('churnwarn.signal');
+/*
+ * Signals arrive in bulk (COPY, INSERT ... SELECT): their inserts are
+ * audited once per statement from its transition table (shared with
+ * signal_grade's), still one audit row per inserted row in the order the
+ * rows were inserted, written with one set-up of the audit log for the
+ * whole statement instead of an AFTER ROW event per row.  Statement
+ * triggers fire in name order, so churnwarn_audit_insert writes the
+ * signals' audit rows before signal_grade regrades their customers: on
+ * each customer's chain the signals come before the grade changes they
+ * caused, as with a row trigger.  Updates and deletes stay row by row.
+ */
+DROP TRIGGER churnwarn_audit ON churnwarn.signal;
+CREATE TRIGGER churnwarn_audit AFTER UPDATE OR DELETE ON churnwarn.signal
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.audit_trigger();
+CREATE TRIGGER churnwarn_audit_insert AFTER INSERT ON churnwarn.signal
+	REFERENCING NEW TABLE AS churnwarn_audit_new
+	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
+ALTER TRIGGER churnwarn_audit ON churnwarn.signal DEPENDS ON EXTENSION churnwarn;
+ALTER TRIGGER churnwarn_audit_insert ON churnwarn.signal DEPENDS ON EXTENSION churnwarn;
 SELECT churnwarn.audit_table('churnwarn.warning');
 SELECT churnwarn.audit_table('churnwarn.warning_event');
 SELECT churnwarn.audit_table('churnwarn.grade_history');

@@ -453,6 +453,54 @@ SELECT l.table_name, count(*) AS images,
  GROUP BY 1 ORDER BY 1;
 SELECT ok, first_bad FROM churnwarn.verify_audit();
 
+-- churnwarn.signal's inserts are audited once per statement, from the
+-- transition table: still one audit row per signal, in the order the rows
+-- were inserted, and written before signal_grade regrades their customers
+-- (statement triggers fire in name order), so on each chain the signals
+-- come before the grade changes they caused.  A multi-row INSERT, a
+-- savepoint rolled back, a COPY; updates stay row by row; the log verifies.
+SELECT tgname, tgtype FROM pg_trigger
+ WHERE tgrelid = 'churnwarn.signal'::regclass AND tgname LIKE 'churnwarn_audit%' ORDER BY 1;
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('SB1', 'core'), ('SB2', 'ordinary');
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+VALUES ('SB1', 'complaint', now() - interval '2 hours'),
+       ('SB2', 'late_payment', now() - interval '1 hour'),
+       ('SB1', 'termination_notice', now() - interval '1 hour');
+SAVEPOINT s;
+INSERT INTO churnwarn.signal (customer_id, signal_type) VALUES ('SB2', 'competitor_deal');
+ROLLBACK TO SAVEPOINT s;
+COPY churnwarn.signal (customer_id, signal_type, detail) FROM STDIN;
+SB2	cold_response	{"via": "copy"}
+SB2	complaint	{"via": "copy"}
+\.
+UPDATE churnwarn.signal SET status = 'resolved', closed_at = now()
+ WHERE customer_id = 'SB2' AND signal_type = 'late_payment';
+COMMIT;
+SELECT customer_id AS cust, seq, table_name, operation,
+       coalesce(new_row->>'signal_type', new_row->>'event',
+                'level ' || (new_row->>'proposed_level'), 'to ' || (new_row->>'to_level')) AS what
+  FROM churnwarn.audit_log WHERE customer_id IN ('SB1', 'SB2') ORDER BY customer_id, seq;
+-- every signal has exactly its INSERT row, and ids follow the insertion order
+SELECT count(*) AS signals,
+       count(*) FILTER (WHERE (SELECT count(*) FROM churnwarn.audit_log a
+                                WHERE a.table_name = 'churnwarn.signal' AND a.operation = 'INSERT'
+                                  AND a.row_key = s.id::text) = 1) AS audited_once
+  FROM churnwarn.signal s WHERE customer_id IN ('SB1', 'SB2');
+SELECT array_agg(row_key ORDER BY id) = array_agg(row_key ORDER BY row_key::bigint) AS in_insert_order
+  FROM churnwarn.audit_log
+ WHERE table_name = 'churnwarn.signal' AND operation = 'INSERT' AND customer_id IN ('SB1', 'SB2');
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- the statement form is for INSERT with a transition table only
+CREATE TABLE churnwarn_test.stmt (id int PRIMARY KEY, customer_id text);
+CREATE TRIGGER misuse AFTER UPDATE ON churnwarn_test.stmt
+	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
+INSERT INTO churnwarn_test.stmt VALUES (1, 'x');
+UPDATE churnwarn_test.stmt SET customer_id = 'y';
+CREATE TRIGGER misuse2 AFTER INSERT ON churnwarn_test.stmt
+	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
+INSERT INTO churnwarn_test.stmt VALUES (2, 'x');
+
 -- Clean up.
 DROP SCHEMA churnwarn_test CASCADE;
 DROP ROLE churnwarn_test_staff;
