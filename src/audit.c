@@ -1565,7 +1565,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	char	   *actor;
-	bool		batched;
+	AuditBatch *saved_batch = audit_batch;
+	AuditBatch *batch = NULL;
 
 	audit_init();
 
@@ -1615,8 +1616,16 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * lookup and to the head update, as a statement run through SPI would.
 	 */
 	CommandCounterIncrement();
-	batched = (audit_batch != NULL && audit_batch->log_relid == log_relid);
-	log_rel = batched ? audit_batch->log_rel : table_open(log_relid, RowExclusiveLock);
+	/*
+	 * The statement's batch, if any, is this append's alone: an append
+	 * nested in it (a trigger on the audit log writing to an audited table)
+	 * sets up its own write instead of sharing the slot in use.  An error
+	 * leaves the batch to audit_inserted_rows, which forgets it.
+	 */
+	if (saved_batch != NULL && saved_batch->log_relid == log_relid)
+		batch = saved_batch;
+	audit_batch = NULL;
+	log_rel = batch ? batch->log_rel : table_open(log_relid, RowExclusiveLock);
 
 	/*
 	 * The head: remembered if this transaction appended to the chain before
@@ -1703,10 +1712,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		audit_entry_hash(&entry, hash);
 	}
 
-	if (batched)
+	if (batch)
 	{
-		estate = audit_batch->estate;
-		ri_log = audit_batch->ri;
+		estate = batch->estate;
+		ri_log = batch->ri;
 	}
 	else
 	{
@@ -1740,7 +1749,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	nulls[11] = (new_row == NULL);
 	nulls[13] = (entry.prev_hash == NULL);
 
-	slot = batched ? audit_batch->slot :
+	slot = batch ? batch->slot :
 		ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel), &TTSOpsVirtual);
 	audit_store_row(slot, log_attnums, values, nulls, AUDIT_LOG_NCOLS);
 	ExecSimpleRelationInsert(ri_log, estate, slot);
@@ -1755,15 +1764,18 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	known->append_subid = GetCurrentSubTransactionId();
 	known->dirty = !created_head;
 
-	if (batched)
+	if (batch)
 	{
 		ExecClearTuple(slot);
 		ResetPerTupleExprContext(estate);
-		return;
 	}
-	audit_end_write(estate, ri_log);
-	UnregisterSnapshot(snapshot);
-	table_close(log_rel, NoLock);
+	else
+	{
+		audit_end_write(estate, ri_log);
+		UnregisterSnapshot(snapshot);
+		table_close(log_rel, NoLock);
+	}
+	audit_batch = saved_batch;
 }
 
 /*
@@ -2004,6 +2016,12 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 												 ALLOCSET_DEFAULT_SIZES);
 	AuditBatch	batch;
 
+	if (tuplestore_tuple_count(rows) == 0)
+	{
+		ExecDropSingleTupleTableSlot(slot);
+		MemoryContextDelete(rowcxt);
+		return;
+	}
 	audit_init();
 	audit_lookup_objects();
 	batch.log_relid = audit_log_relid;
@@ -2022,7 +2040,7 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 		{
 			MemoryContext old = MemoryContextSwitchTo(rowcxt);
 			bool		should_free;
-			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, true, &should_free);
+			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
 
 			audit_row_change(rel, "INSERT", NULL, tuple);
 			MemoryContextSwitchTo(old);

@@ -176,9 +176,9 @@ churnwarn_report_signal(PG_FUNCTION_ARGS)
 	else
 		v[4] = PG_GETARG_DATUM(4);
 	v[5] = JsonbPGetDatum(detail);
-	churnwarn_write_share_checks(CW_W_SIGNAL);
-	churnwarn_exec(CW_Q_INSERT_SIGNAL, v, nulls, false, SPI_OK_INSERT_RETURNING);
-	churnwarn_write_share_checks(CW_W_COUNT);
+	if (churnwarn_write_exec_sharing(CW_W_SIGNAL, churnwarn_plan(CW_Q_INSERT_SIGNAL),
+									 v, nulls) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "churnwarn could not insert the signal");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 									 SPI_tuptable->tupdesc, 1, &isnull));
 	churnwarn_spi_finish();

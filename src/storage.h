@@ -71,7 +71,7 @@ typedef enum ChurnwarnWriteTable
 	CW_W_HISTORY,
 	CW_W_GRADE,
 	CW_W_WARNING_LEVEL,
-	CW_W_SIGNAL,				/* CHECK plans only: see churnwarn_write_share_checks */
+	CW_W_SIGNAL,				/* CHECK plans only: see churnwarn_write_exec_sharing */
 	CW_W_COUNT
 } ChurnwarnWriteTable;
 
@@ -80,7 +80,8 @@ extern int64 churnwarn_write_insert(ChurnwarnWriteTable which,
 extern bool churnwarn_write_update_grade(const Datum *values, const bool *nulls);
 extern bool churnwarn_write_update_warning_level(int64 warning_id, int level,
 												 bool dismiss, TimestampTz at);
-extern void churnwarn_write_share_checks(ChurnwarnWriteTable which);
+extern int	churnwarn_write_exec_sharing(ChurnwarnWriteTable which, SPIPlanPtr plan,
+										 Datum *values, const char *nulls);
 extern void churnwarn_write_install_hook(void);
 
 #endif							/* CHURNWARN_STORAGE_H */

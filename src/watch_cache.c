@@ -175,10 +175,10 @@ churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values, const char *nulls,
 			elog(ERROR, "SPI_keepplan failed for churnwarn watch query %d", (int) q);
 		plans[q] = plan;
 	}
-	if (q == CW_WQ_INSERT_SIGNAL)
-		churnwarn_write_share_checks(CW_W_SIGNAL);
-	rc = SPI_execute_plan(plans[q], values, nulls, read_only, 0);
-	churnwarn_write_share_checks(CW_W_COUNT);
+	if (q == CW_WQ_INSERT_SIGNAL && !read_only)
+		rc = churnwarn_write_exec_sharing(CW_W_SIGNAL, plans[q], values, nulls);
+	else
+		rc = SPI_execute_plan(plans[q], values, nulls, read_only, 0);
 	if (rc != expected)
 		elog(ERROR, "churnwarn watch query %d failed: %s", (int) q,
 			 SPI_result_code_string(rc));

@@ -105,6 +105,7 @@ typedef struct WriteTable
 	Expr	  **checks;			/* their planned expressions */
 	Oid			key_index;		/* updates: the primary key, on the key column */
 	Bitmapset  *updated_cols;	/* updates: the columns set */
+	Oid			built_by;		/* the user planning ran as (see the hook) */
 } WriteTable;
 
 static WriteTable write_tables[CW_W_COUNT];
@@ -236,6 +237,7 @@ write_table_build(WriteTable *wt, const WriteTableDef *def, Relation rel)
 	}
 	MemoryContextSwitchTo(old);
 	/* an invalidation that came in meanwhile makes the next write build again */
+	wt->built_by = GetUserId();
 	wt->valid = (write_invalidations == seen);
 }
 
@@ -576,7 +578,7 @@ churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
  * instructions, more than a third of the row's own cost.  The statement
  * goes through SPI so that the caller's privileges and row security apply;
  * only its CHECK plans are handed over from the ones kept here.
- * churnwarn_write_share_checks marks the next statement the executor
+ * churnwarn_write_exec_sharing marks the next statement the executor
  * starts; the executor start hook gives its result relation the kept
  * plans, if the statement inserts into that very table and the plans still
  * match it.  Anything else (another statement starting first, a table
@@ -585,10 +587,29 @@ churnwarn_write_update_warning_level(int64 warning_id, int level, bool dismiss,
 static ChurnwarnWriteTable checks_for_next = CW_W_COUNT;
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
-void
-churnwarn_write_share_checks(ChurnwarnWriteTable which)
+/*
+ * churnwarn_write_exec_sharing
+ *		Run a kept SPI plan that inserts into the table of which, handing
+ *		its statement the kept CHECK plans; the mark never outlives the
+ *		call, even when it fails before the executor starts.
+ */
+int
+churnwarn_write_exec_sharing(ChurnwarnWriteTable which, SPIPlanPtr plan,
+							 Datum *values, const char *nulls)
 {
+	int			rc;
+
 	checks_for_next = which;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		checks_for_next = CW_W_COUNT;
+	}
+	PG_END_TRY();
+	return rc;
 }
 
 static void
@@ -611,7 +632,13 @@ write_executor_start(QueryDesc *queryDesc, int eflags)
 
 		if (mt->mt_nrels != 1 || ri->ri_ConstraintExprs != NULL)
 			return;
-		if (!write_table_matches(wt, ri->ri_RelationDesc))
+
+		/*
+		 * Planning inlines SQL functions only if the planning user may
+		 * execute them, and the statement runs as its caller: plans made
+		 * for another user are made again.
+		 */
+		if (!write_table_matches(wt, ri->ri_RelationDesc) || wt->built_by != GetUserId())
 		{
 			if (RelationGetRelid(ri->ri_RelationDesc) !=
 				churnwarn_relid(write_defs[which].table))

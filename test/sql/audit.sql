@@ -491,6 +491,27 @@ SELECT array_agg(row_key ORDER BY id) = array_agg(row_key ORDER BY row_key::bigi
   FROM churnwarn.audit_log
  WHERE table_name = 'churnwarn.signal' AND operation = 'INSERT' AND customer_id IN ('SB1', 'SB2');
 SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- an INSERT of no rows writes nothing; an append nested in the
+-- statement's (an owner's trigger on the log writing to an audited table)
+-- makes its own write instead of sharing the statement's
+INSERT INTO churnwarn.signal (customer_id, signal_type) SELECT 'SB1', 'complaint' WHERE false;
+CREATE FUNCTION churnwarn_test.echo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.table_name = 'churnwarn.signal' THEN
+		INSERT INTO churnwarn_test.thing VALUES (900000 + NEW.seq::int, 'SB-echo', 0);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER echo BEFORE INSERT ON churnwarn.audit_log
+	FOR EACH ROW EXECUTE FUNCTION churnwarn_test.echo();
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+VALUES ('SB1', 'event_declined', now()), ('SB2', 'event_declined', now());
+DROP TRIGGER echo ON churnwarn.audit_log;
+SELECT customer_id AS cust, table_name, count(*) AS rows FROM churnwarn.audit_log
+ WHERE (customer_id IN ('SB1', 'SB2') AND new_row->>'signal_type' = 'event_declined')
+    OR customer_id = 'SB-echo'
+ GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
 -- the statement form is for INSERT with a transition table only
 CREATE TABLE churnwarn_test.stmt (id int PRIMARY KEY, customer_id text);
 CREATE TRIGGER misuse AFTER UPDATE ON churnwarn_test.stmt

@@ -213,6 +213,49 @@ SELECT churnwarn.report_signal('ck2', 'complaint', now(), '{"secret": 1}') > 0 A
 SAVEPOINT s;
 SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 60);
 ROLLBACK TO SAVEPOINT s;
+-- the same name with another expression
+ALTER TABLE churnwarn.signal DROP CONSTRAINT z_test_small,
+	ADD CONSTRAINT z_test_small CHECK (amount < 30) NOT VALID;
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40);
+ROLLBACK TO SAVEPOINT s;
+-- a change rolled back after the plans were made for it
+SAVEPOINT s;
+ALTER TABLE churnwarn.signal DROP CONSTRAINT z_test_small,
+	ADD CONSTRAINT z_test_small CHECK (amount < 1000);
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40) > 0 AS loosened;
+ROLLBACK TO SAVEPOINT s;
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40);
+ROLLBACK TO SAVEPOINT s;
+-- a SQL function the plans inlined, replaced
+ALTER TABLE churnwarn.signal DROP CONSTRAINT z_test_small;
+CREATE FUNCTION public.cw_test_limit() RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT 50::numeric';
+ALTER TABLE churnwarn.signal ADD CONSTRAINT z_test_limit CHECK (amount < public.cw_test_limit());
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40) > 0 AS under_50;
+CREATE OR REPLACE FUNCTION public.cw_test_limit() RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT 30::numeric';
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 40);
+ROLLBACK TO SAVEPOINT s;
+-- plans made by one user are not used for another: the planner inlines a
+-- SQL function only for a user who may execute it, so a role without that
+-- right gets the error a plain INSERT would give it
+REVOKE EXECUTE ON FUNCTION public.cw_test_limit() FROM PUBLIC;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 20) > 0 AS as_owner;
+CREATE ROLE regress_checker;
+GRANT USAGE ON SCHEMA churnwarn TO regress_checker;
+GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_checker;
+GRANT INSERT ON churnwarn.signal TO regress_checker;
+GRANT USAGE ON SEQUENCE churnwarn.signal_id_seq TO regress_checker;
+GRANT EXECUTE ON FUNCTION churnwarn.report_signal(text, text, timestamptz, jsonb, text, numeric) TO regress_checker;
+SET ROLE regress_checker;
+SAVEPOINT s;
+INSERT INTO churnwarn.signal (customer_id, signal_type, amount) VALUES ('ck2', 'order_cut', 20);
+ROLLBACK TO SAVEPOINT s;
+SAVEPOINT s;
+SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 20);
+ROLLBACK TO SAVEPOINT s;
+RESET ROLE;
 \set VERBOSITY default
 SELECT count(*) AS signals FROM churnwarn.signal WHERE customer_id = 'ck2';
 ROLLBACK;
