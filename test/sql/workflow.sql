@@ -317,3 +317,24 @@ SELECT churnwarn.assess((SELECT id FROM churnwarn.warning WHERE customer_id = 'f
 \echo :SQLSTATE
 SELECT churnwarn.use_scheme('three_level');
 RESET churnwarn.clock;
+
+-- tick() reads only the customers with a level or open signals, through
+-- the partial indexes customer_grade_level_idx and signal_open_idx: among
+-- 5,000 more customers at level 0 with resolved signals it reads no row of
+-- customer_grade or signal by a sequential scan (this transaction's
+-- counters, before and after).
+BEGIN;
+SET LOCAL churnwarn.clock = '2025-11-20 12:00+08';
+INSERT INTO churnwarn.customer (customer_id) SELECT 'idle-' || i FROM generate_series(1, 5000) i;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status, closed_at)
+SELECT 'idle-' || i, 'cold_response', '2024-01-01 00:00+08', 'resolved', '2024-02-01 00:00+08'
+  FROM generate_series(1, 5000) i;
+ANALYZE churnwarn.customer_grade, churnwarn.signal;
+CREATE TEMP TABLE scans AS
+SELECT relname, seq_tup_read FROM pg_stat_xact_user_tables
+ WHERE relid IN ('churnwarn.customer_grade'::regclass, 'churnwarn.signal'::regclass);
+SELECT (t->>'regraded')::int >= 0 AS ticked FROM churnwarn.tick('2025-11-20 12:00+08') t;
+SELECT s.relname, x.seq_tup_read - s.seq_tup_read AS rows_read_by_seq_scan
+  FROM scans s JOIN pg_stat_xact_user_tables x USING (relname)
+ WHERE x.schemaname = 'churnwarn' ORDER BY 1;
+ROLLBACK;
