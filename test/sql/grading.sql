@@ -189,6 +189,14 @@ SELECT count(*) AS audit_rows FROM churnwarn.audit_log
  WHERE customer_id = 'ck1' AND table_name IN ('churnwarn.warning', 'churnwarn.warning_event', 'churnwarn.grade_history');
 ROLLBACK;
 
+-- A role that may read churnwarn's tables and report signals, used below.
+CREATE ROLE regress_reporter;
+GRANT USAGE ON SCHEMA churnwarn TO regress_reporter;
+GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_reporter;
+GRANT INSERT ON churnwarn.signal TO regress_reporter;
+GRANT USAGE ON SEQUENCE churnwarn.signal_id_seq TO regress_reporter;
+GRANT EXECUTE ON FUNCTION churnwarn.report_signal(text, text, timestamptz, jsonb, text, numeric) TO regress_reporter;
+
 -- report_signal's own INSERT (through SPI, with the caller's privileges and
 -- row security) is handed churnwarn.signal's CHECK plans kept per backend
 -- instead of planning them again: a constraint added later in the session
@@ -242,13 +250,7 @@ ROLLBACK TO SAVEPOINT s;
 -- right gets the error a plain INSERT would give it
 REVOKE EXECUTE ON FUNCTION public.cw_test_limit() FROM PUBLIC;
 SELECT churnwarn.report_signal('ck2', 'order_cut', now(), '{}', NULL, 20) > 0 AS as_owner;
-CREATE ROLE regress_checker;
-GRANT USAGE ON SCHEMA churnwarn TO regress_checker;
-GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_checker;
-GRANT INSERT ON churnwarn.signal TO regress_checker;
-GRANT USAGE ON SEQUENCE churnwarn.signal_id_seq TO regress_checker;
-GRANT EXECUTE ON FUNCTION churnwarn.report_signal(text, text, timestamptz, jsonb, text, numeric) TO regress_checker;
-SET ROLE regress_checker;
+SET ROLE regress_reporter;
 SAVEPOINT s;
 INSERT INTO churnwarn.signal (customer_id, signal_type, amount) VALUES ('ck2', 'order_cut', 20);
 ROLLBACK TO SAVEPOINT s;
@@ -264,12 +266,6 @@ ROLLBACK;
 -- work: a role that may read churnwarn's tables and report signals, but not
 -- write warnings itself, still gets the warning its signal opens.
 BEGIN;
-CREATE ROLE regress_reporter;
-GRANT USAGE ON SCHEMA churnwarn TO regress_reporter;
-GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_reporter;
-GRANT INSERT ON churnwarn.signal TO regress_reporter;
-GRANT USAGE ON SEQUENCE churnwarn.signal_id_seq TO regress_reporter;
-GRANT EXECUTE ON FUNCTION churnwarn.report_signal(text, text, timestamptz, jsonb, text, numeric) TO regress_reporter;
 INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('rp1', 'core');
 SET ROLE regress_reporter;
 SAVEPOINT s;
@@ -283,6 +279,8 @@ SELECT w.status, w.proposed_level, g.level,
  WHERE w.customer_id = 'rp1';
 RESET ROLE;
 ROLLBACK;
+DROP OWNED BY regress_reporter;
+DROP ROLE regress_reporter;
 
 -- A ledger or grade table altered into a shape the C code does not write or
 -- read gets a clear error (55000), not a wrong value or a crash; a table or
