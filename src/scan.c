@@ -35,6 +35,7 @@
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_type_d.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -398,6 +399,219 @@ churnwarn_scan_customer(const char *customer_id, char **tier, char **status,
 }
 
 /*
+ * decode_signal
+ *		One row of churnwarn.signal (in slot) as a grading row; false for a
+ *		withdrawn signal (the index is partial; belt and braces).
+ */
+static bool
+decode_signal(const ChurnwarnConfig *cfg, const ScanRelInfo *info,
+			  TupleTableSlot *slot, ChurnwarnSignalRow *r)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *type;
+	char	   *status;
+
+	d = slot_getattr(slot, info->attnums[3], &isnull);
+	status = isnull ? NULL : TextDatumGetCString(d);
+	if (status == NULL || strcmp(status, "withdrawn") == 0)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->id = DatumGetInt64(slot_getattr(slot, info->attnums[0], &isnull));
+	d = slot_getattr(slot, info->attnums[1], &isnull);
+	type = isnull ? NULL : TextDatumGetCString(d);
+	r->type_index = type ? churnwarn_config_find_type(cfg, type) : -1;
+	if (r->type_index < 0)
+		elog(ERROR, "signal type \"%s\" missing from the configuration cache",
+			 type ? type : "(null)");
+	r->observed_at = DatumGetTimestampTz(slot_getattr(slot, info->attnums[2], &isnull));
+	r->resolved = (strcmp(status, "resolved") == 0);
+	d = slot_getattr(slot, info->attnums[4], &isnull);
+	r->has_amount = !isnull;
+	r->amount = isnull ? 0 : DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+	return true;
+}
+
+/*
+ * The signals of many customers, read in one pass for a statement that
+ * regrades them all (churnwarn_signal_trigger): their index entries first,
+ * customer by customer, then the rows in the order they lie in the table,
+ * instead of one index scan per customer jumping about the heap (a bulk
+ * load in random customer order puts a customer's signals on as many
+ * pages as it has signals).  Kept until churnwarn_prefetch_signals_end; a
+ * signal written meanwhile (a trigger of a ledger table reporting one)
+ * makes churnwarn_prefetch_signals_forget drop them all.
+ */
+typedef struct PrefetchTid
+{
+	ItemPointerData tid;
+	int			k;				/* which customer */
+} PrefetchTid;
+
+static int	prefetch_n = 0;
+static char **prefetch_ids = NULL;	/* sorted, unique */
+static ChurnwarnSignalRow **prefetch_rows = NULL;
+static int *prefetch_counts = NULL;
+
+static int
+prefetch_tid_cmp(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) &((const PrefetchTid *) a)->tid,
+							  (ItemPointer) &((const PrefetchTid *) b)->tid);
+}
+
+static int
+signal_row_cmp(const void *a, const void *b)
+{
+	int64		x = ((const ChurnwarnSignalRow *) a)->id;
+	int64		y = ((const ChurnwarnSignalRow *) b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* The prefetched signals of customer_id, copied, if it was prefetched. */
+static bool
+prefetch_lookup(const char *customer_id, ChurnwarnSignalRow **rows, int *n)
+{
+	int			lo = 0;
+	int			hi = prefetch_n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = strcmp(customer_id, prefetch_ids[mid]);
+
+		if (c == 0)
+		{
+			*n = prefetch_counts[mid];
+			*rows = palloc0(sizeof(ChurnwarnSignalRow) * Max(*n, 1));
+			if (*n > 0)
+				memcpy(*rows, prefetch_rows[mid], sizeof(ChurnwarnSignalRow) * *n);
+			return true;
+		}
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/*
+ * churnwarn_prefetch_signals
+ *		Read the signals of the n customers ids (sorted, unique, their grade
+ *		rows already locked) into memory in cxt, with the snapshot a scan of
+ *		each would take now.
+ */
+void
+churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
+						   MemoryContext cxt)
+{
+	const ScanRelInfo *info = scan_rel(SR_SIGNAL);
+	MemoryContext old;
+	Snapshot	snapshot;
+	Relation	rel;
+	Relation	index;
+	IndexScanDesc scan;
+	IndexFetchTableData *fetch;
+	TupleTableSlot *slot;
+	PrefetchTid *refs;
+	int			nrefs = 0;
+	int			cap = Max(n * 8, 64);
+	int		   *caps;
+	int			k;
+	int			i;
+
+	churnwarn_prefetch_signals_forget();
+	old = MemoryContextSwitchTo(cxt);
+	prefetch_ids = ids;
+	prefetch_rows = palloc0(sizeof(ChurnwarnSignalRow *) * n);
+	prefetch_counts = palloc0(sizeof(int) * n);
+	caps = palloc0(sizeof(int) * n);
+	refs = palloc(sizeof(PrefetchTid) * cap);
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	rel = table_open(info->relid, AccessShareLock);
+	index = index_open(info->indexid, AccessShareLock);
+	scan = index_beginscan(rel, index, snapshot, 1, 0);
+	for (k = 0; k < n; k++)
+	{
+		ScanKeyData key;
+		ItemPointer tid;
+
+		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[0], F_TEXTEQ,
+							   CStringGetTextDatum(ids[k]));
+		index_rescan(scan, &key, 1, NULL, 0);
+		while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+		{
+			if (nrefs == cap)
+			{
+				cap *= 2;
+				refs = repalloc_huge(refs, sizeof(PrefetchTid) * cap);
+			}
+			refs[nrefs].tid = *tid;
+			refs[nrefs].k = k;
+			nrefs++;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+
+	qsort(refs, nrefs, sizeof(PrefetchTid), prefetch_tid_cmp);
+	slot = table_slot_create(rel, NULL);
+	fetch = table_index_fetch_begin(rel);
+	for (i = 0; i < nrefs; i++)
+	{
+		bool		call_again = false;
+		bool		all_dead = false;
+		ChurnwarnSignalRow row;
+
+		if (!table_index_fetch_tuple(fetch, &refs[i].tid, snapshot, slot,
+									 &call_again, &all_dead))
+			continue;
+		if (!decode_signal(cfg, info, slot, &row))
+			continue;
+		k = refs[i].k;
+		if (prefetch_counts[k] == caps[k])
+		{
+			caps[k] = Max(caps[k] * 2, 8);
+			prefetch_rows[k] = prefetch_rows[k] ?
+				repalloc(prefetch_rows[k], sizeof(ChurnwarnSignalRow) * caps[k]) :
+				palloc(sizeof(ChurnwarnSignalRow) * caps[k]);
+		}
+		prefetch_rows[k][prefetch_counts[k]++] = row;
+		ExecClearTuple(slot);
+	}
+	table_index_fetch_end(fetch);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
+	UnregisterSnapshot(snapshot);
+
+	/* in signal id order, as the index scan of one customer returns them */
+	for (k = 0; k < n; k++)
+		if (prefetch_counts[k] > 1)
+			qsort(prefetch_rows[k], prefetch_counts[k], sizeof(ChurnwarnSignalRow),
+				  signal_row_cmp);
+	pfree(refs);
+	pfree(caps);
+	MemoryContextSwitchTo(old);
+	prefetch_n = n;
+}
+
+/* Forget the prefetched signals (their memory is the caller's to free). */
+void
+churnwarn_prefetch_signals_forget(void)
+{
+	prefetch_n = 0;
+	prefetch_ids = NULL;
+	prefetch_rows = NULL;
+	prefetch_counts = NULL;
+}
+
+/*
  * churnwarn_scan_signals
  *		The customer's signals that count (not withdrawn), in id order.
  */
@@ -408,37 +622,22 @@ churnwarn_scan_signals(const ChurnwarnConfig *cfg, const char *customer_id,
 	CustomerScan cs;
 	int			n = 0;
 	int			cap = 16;
-	ChurnwarnSignalRow *r = palloc0(sizeof(ChurnwarnSignalRow) * cap);
+	ChurnwarnSignalRow *r;
 
+	if (prefetch_lookup(customer_id, rows, &n))
+		return n;
+	r = palloc0(sizeof(ChurnwarnSignalRow) * cap);
 	customer_scan_begin(&cs, SR_SIGNAL, customer_id, AccessShareLock);
 	while (customer_scan_next(&cs))
 	{
-		bool		isnull;
-		Datum		d;
-		char	   *type;
-		char	   *status = col_text(&cs, 3);
-
-		if (status == NULL || strcmp(status, "withdrawn") == 0)
-			continue;			/* the index is partial; belt and braces */
 		if (n == cap)
 		{
 			cap *= 2;
 			r = repalloc(r, sizeof(ChurnwarnSignalRow) * cap);
 			memset(r + n, 0, sizeof(ChurnwarnSignalRow) * (cap - n));
 		}
-		r[n].id = DatumGetInt64(col(&cs, 0, &isnull));
-		type = col_text(&cs, 1);
-		r[n].type_index = type ? churnwarn_config_find_type(cfg, type) : -1;
-		if (r[n].type_index < 0)
-			elog(ERROR, "signal type \"%s\" missing from the configuration cache",
-				 type ? type : "(null)");
-		r[n].observed_at = DatumGetTimestampTz(col(&cs, 2, &isnull));
-		r[n].resolved = (strcmp(status, "resolved") == 0);
-		d = col(&cs, 4, &isnull);
-		r[n].has_amount = !isnull;
-		r[n].amount = isnull ? 0 :
-			DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
-		n++;
+		if (decode_signal(cfg, cs.info, cs.slot, &r[n]))
+			n++;
 	}
 	customer_scan_end(&cs);
 	*rows = r;

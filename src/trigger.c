@@ -20,11 +20,13 @@
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "churnwarn.h"
+#include "storage.h"
 
 /*
  * check_row_trigger
@@ -236,6 +238,80 @@ collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
 	ExecDropSingleTupleTableSlot(nslot);
 }
 
+/*
+ * A statement touching at least PREFETCH_MIN customers reads their signals
+ * ahead in one pass (churnwarn_prefetch_signals), PREFETCH_CHUNK customers
+ * at a time so that memory stays bounded.
+ */
+#define PREFETCH_MIN	64
+#define PREFETCH_CHUNK	8192
+
+/*
+ * regrade_chunk
+ *		Regrade n customers (sorted, unique), in key order.  With enough of
+ *		them, their grade rows are locked first, in the same order, and
+ *		their signals then read ahead under a snapshot taken after the
+ *		locks, so that they see whatever a concurrent regrade of one of them
+ *		committed, exactly as a read after each lock would.
+ */
+static void
+regrade_list(ChurnwarnTouched *list, int n, TimestampTz now)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		/*
+		 * One SPI connection per customer: what a regrade allocates (its
+		 * reads, explanation, result tables) is freed before the next, so a
+		 * statement touching many customers runs in constant memory.
+		 */
+		churnwarn_spi_connect();
+		churnwarn_regrade_customer(list[i].customer_id, list[i].signal_id, now);
+		churnwarn_spi_finish();
+	}
+}
+
+static void
+regrade_chunk(ChurnwarnTouched *list, int n, TimestampTz now)
+{
+	MemoryContext cxt;
+	char	  **ids;
+	int			i;
+
+	if (n < PREFETCH_MIN)
+	{
+		regrade_list(list, n, now);
+		return;
+	}
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext,
+								"churnwarn prefetched signals",
+								ALLOCSET_DEFAULT_SIZES);
+	ids = MemoryContextAlloc(cxt, sizeof(char *) * n);
+	churnwarn_spi_connect();
+	for (i = 0; i < n; i++)
+	{
+		int			prev;
+
+		ids[i] = list[i].customer_id;
+		if (!churnwarn_lock_grade(ids[i], &prev))
+			churnwarn_insert_grade(ids[i]);
+	}
+	churnwarn_prefetch_signals(churnwarn_config(), ids, n, cxt);
+	churnwarn_spi_finish();
+	PG_TRY();
+	{
+		regrade_list(list, n, now);
+	}
+	PG_FINALLY();
+	{
+		churnwarn_prefetch_signals_forget();
+	}
+	PG_END_TRY();
+	MemoryContextDelete(cxt);
+}
+
 PG_FUNCTION_INFO_V1(churnwarn_signal_trigger);
 
 /*
@@ -258,6 +334,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	ChurnwarnTouched *list;
 	int			n = 0;
+	int			nuniq;
 	int			cap = 16;
 	int			i;
 	TimestampTz now = churnwarn_clock_now();
@@ -297,6 +374,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 
 	/* one entry per customer, keeping its highest signal id */
 	qsort(list, n, sizeof(ChurnwarnTouched), touched_cmp);
+	nuniq = 0;
 	for (i = 0; i < n; i++)
 	{
 		int64		signal_id = list[i].signal_id;
@@ -306,16 +384,20 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 			i++;
 			signal_id = Max(signal_id, list[i].signal_id);
 		}
-
-		/*
-		 * One SPI connection per customer: what a regrade allocates (its
-		 * reads, explanation, result tables) is freed before the next, so
-		 * a statement touching many customers runs in constant memory.
-		 */
-		churnwarn_spi_connect();
-		churnwarn_regrade_customer(list[i].customer_id, signal_id, now);
-		churnwarn_spi_finish();
+		list[nuniq].customer_id = list[i].customer_id;
+		list[nuniq].signal_id = signal_id;
+		nuniq++;
 	}
+
+	/*
+	 * A signal written while an outer statement's regrades are under way (a
+	 * trigger of a ledger table reporting one) makes the signals that
+	 * statement read ahead out of date: it reads again.
+	 */
+	churnwarn_prefetch_signals_forget();
+
+	for (i = 0; i < nuniq; i += PREFETCH_CHUNK)
+		regrade_chunk(list + i, Min(PREFETCH_CHUNK, nuniq - i), now);
 	return PointerGetDatum(NULL);
 }
 

@@ -189,6 +189,81 @@ SELECT count(*) AS audit_rows FROM churnwarn.audit_log
  WHERE customer_id = 'ck1' AND table_name IN ('churnwarn.warning', 'churnwarn.warning_event', 'churnwarn.grade_history');
 ROLLBACK;
 
+-- A statement touching many customers (64 or more) locks their grade rows
+-- in key order and then reads all their signals in one pass, in the order
+-- they lie in the table, instead of one index scan per customer: the same
+-- signals written one statement per customer grade the same, for inserts
+-- and for an update that withdraws some of them; and a signal written by a
+-- trigger while those regrades run is seen by the regrade that follows.
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier)
+SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
+  FROM generate_series(1, 100) i, unnest(ARRAY['pfa-', 'pfb-']) side;
+CREATE TEMP TABLE pf_src AS
+SELECT c, k, (ARRAY['complaint', 'late_payment', 'order_cut', 'competitor_contact',
+                    'cold_response', 'renewal_refused'])[1 + (c * 3 + k) % 6] AS t,
+       now() - ((c + k * 37) % 200 || ' days')::interval AS obs,
+       CASE WHEN (c + k) % 3 = 0 THEN 'resolved' ELSE 'open' END AS st
+  FROM generate_series(1, 100) c, generate_series(1, 5) k;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status, amount)
+SELECT 'pfa-' || c, t, obs, st, CASE WHEN t = 'order_cut' THEN 60 END
+  FROM pf_src ORDER BY (c * 7919 + k * 104729) % 1009;
+DO $$
+DECLARE
+	i int;
+BEGIN
+	FOR i IN 1..100 LOOP
+		INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status, amount)
+		SELECT 'pfb-' || c, t, obs, st, CASE WHEN t = 'order_cut' THEN 60 END
+		  FROM pf_src WHERE c = i ORDER BY k;
+	END LOOP;
+END
+$$;
+CREATE TEMP VIEW pf_cmp AS
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE a.level = b.level) AS same_level,
+       count(*) FILTER (WHERE round(a.score::numeric, 9) = round(b.score::numeric, 9)) AS same_score,
+       count(*) FILTER (WHERE a.level > 0) AS graded
+  FROM churnwarn.customer_grade a
+  JOIN churnwarn.customer_grade b ON b.customer_id = 'pfb-' || substr(a.customer_id, 5)
+ WHERE a.customer_id LIKE 'pfa-%';
+SELECT * FROM pf_cmp;
+UPDATE churnwarn.signal SET status = 'withdrawn', closed_at = now()
+ WHERE customer_id LIKE 'pfa-%' AND signal_type = 'competitor_contact';
+DO $$
+DECLARE
+	i int;
+BEGIN
+	FOR i IN 1..100 LOOP
+		UPDATE churnwarn.signal SET status = 'withdrawn', closed_at = now()
+		 WHERE customer_id = 'pfb-' || i AND signal_type = 'competitor_contact';
+	END LOOP;
+END
+$$;
+SELECT * FROM pf_cmp;
+CREATE FUNCTION pg_temp.pf_echo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.customer_id = 'pfa-1' THEN
+		PERFORM churnwarn.report_signal('pfa-99', 'termination_notice', now(), '{}');
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER pf_echo AFTER INSERT ON churnwarn.grade_history
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.pf_echo();
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+SELECT 'pfa-' || i, 'termination_notice', now() FROM generate_series(1, 100) i;
+SELECT (SELECT count(*) FROM churnwarn.signal WHERE customer_id = 'pfa-99'
+          AND signal_type = 'termination_notice') AS pfa99_notices,
+       g.level = churnwarn.grade('pfa-99') AS level_current,
+       jsonb_array_length(jsonb_path_query_array(h.explanation,
+           '$.signals[*] ? (@.type == "termination_notice")')) AS notices_explained
+  FROM churnwarn.customer_grade g
+  JOIN LATERAL (SELECT explanation FROM churnwarn.grade_history
+                 WHERE customer_id = 'pfa-99' ORDER BY id DESC LIMIT 1) h ON true
+ WHERE g.customer_id = 'pfa-99';
+ROLLBACK;
+
 -- A role that may read churnwarn's tables and report signals, used below.
 CREATE ROLE regress_reporter;
 GRANT USAGE ON SCHEMA churnwarn TO regress_reporter;
