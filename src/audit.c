@@ -2009,19 +2009,15 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 static void
 audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 {
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
-													&TTSOpsMinimalTuple);
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "churnwarn audit row",
-												 ALLOCSET_DEFAULT_SIZES);
+	TupleTableSlot *slot;
+	MemoryContext rowcxt;
 	AuditBatch	batch;
 
 	if (tuplestore_tuple_count(rows) == 0)
-	{
-		ExecDropSingleTupleTableSlot(slot);
-		MemoryContextDelete(rowcxt);
 		return;
-	}
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "churnwarn audit row",
+								   ALLOCSET_DEFAULT_SIZES);
 	audit_init();
 	audit_lookup_objects();
 	batch.log_relid = audit_log_relid;

@@ -229,6 +229,7 @@ extern void churnwarn_insert_history(const char *customer_id, TimestampTz at,
 extern void churnwarn_bump_config_version(void);
 
 /* grading pipeline shared by the triggers and the SQL functions (signal.c) */
+extern bool churnwarn_lock_or_create_grade(const char *customer_id, int *prev_level);
 extern int	churnwarn_regrade_customer(const char *customer_id, int64 signal_id,
 							  TimestampTz now);
 /* workflow.c: deadlines stamped by the grading pipeline */

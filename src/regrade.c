@@ -165,6 +165,22 @@ send_back_for_reassessment(const ChurnwarnWarningRow *w,
 }
 
 /*
+ * churnwarn_lock_or_create_grade
+ *		Lock the customer's grade row (churnwarn_lock_grade).  A customer
+ *		loaded with triggers disabled gets its grade row now; false for a
+ *		customer that no longer exists (renamed in this statement), which
+ *		has nothing to grade.
+ */
+bool
+churnwarn_lock_or_create_grade(const char *customer_id, int *prev_level)
+{
+	if (churnwarn_lock_grade(customer_id, prev_level))
+		return true;
+	churnwarn_insert_grade(customer_id);
+	return churnwarn_lock_grade(customer_id, prev_level);
+}
+
+/*
  * churnwarn_regrade_customer
  *		Regrade one customer and apply the consequences.  signal_id names the
  *		signal whose change caused it (0 if none).  Returns the new level.
@@ -185,17 +201,8 @@ churnwarn_regrade_customer(const char *customer_id, int64 signal_id, TimestampTz
 	bool		have_warning;
 	bool		reassess = false;
 
-	if (!churnwarn_lock_grade(customer_id, &prev))
-	{
-		/*
-		 * A customer loaded with triggers disabled gets its grade row now; a
-		 * customer that no longer exists (renamed in this statement) has
-		 * nothing to grade.
-		 */
-		churnwarn_insert_grade(customer_id);
-		if (!churnwarn_lock_grade(customer_id, &prev))
-			return 0;
-	}
+	if (!churnwarn_lock_or_create_grade(customer_id, &prev))
+		return 0;
 
 	memset(&in, 0, sizeof(in));
 	in.prev_level = prev;

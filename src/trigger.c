@@ -246,14 +246,7 @@ collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
 #define PREFETCH_MIN	64
 #define PREFETCH_CHUNK	8192
 
-/*
- * regrade_chunk
- *		Regrade n customers (sorted, unique), in key order.  With enough of
- *		them, their grade rows are locked first, in the same order, and
- *		their signals then read ahead under a snapshot taken after the
- *		locks, so that they see whatever a concurrent regrade of one of them
- *		committed, exactly as a read after each lock would.
- */
+/* Regrade n customers, in the order given. */
 static void
 regrade_list(ChurnwarnTouched *list, int n, TimestampTz now)
 {
@@ -272,6 +265,14 @@ regrade_list(ChurnwarnTouched *list, int n, TimestampTz now)
 	}
 }
 
+/*
+ * regrade_chunk
+ *		Regrade n customers (sorted, unique), in key order.  With enough of
+ *		them, their grade rows are locked first, in the same order, and
+ *		their signals then read ahead under a snapshot taken after the
+ *		locks, so that they see whatever a concurrent regrade of one of them
+ *		committed, exactly as a read after each lock would.
+ */
 static void
 regrade_chunk(ChurnwarnTouched *list, int n, TimestampTz now)
 {
@@ -295,8 +296,7 @@ regrade_chunk(ChurnwarnTouched *list, int n, TimestampTz now)
 		int			prev;
 
 		ids[i] = list[i].customer_id;
-		if (!churnwarn_lock_grade(ids[i], &prev))
-			churnwarn_insert_grade(ids[i]);
+		(void) churnwarn_lock_or_create_grade(ids[i], &prev);
 	}
 	churnwarn_prefetch_signals(churnwarn_config(), ids, n, cxt);
 	churnwarn_spi_finish();
