@@ -518,9 +518,11 @@ CREATE TRIGGER misuse AFTER UPDATE ON churnwarn_test.stmt
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
 INSERT INTO churnwarn_test.stmt VALUES (1, 'x');
 UPDATE churnwarn_test.stmt SET customer_id = 'y';
+\echo :SQLSTATE
 CREATE TRIGGER misuse2 AFTER INSERT ON churnwarn_test.stmt
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
 INSERT INTO churnwarn_test.stmt VALUES (2, 'x');
+\echo :SQLSTATE
 
 -- Clean up.
 DROP SCHEMA churnwarn_test CASCADE;
