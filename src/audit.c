@@ -56,6 +56,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/hio.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -90,6 +92,10 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
+
+#ifdef USE_OPENSSL
+#include <openssl/evp.h>
+#endif
 
 #include "audit.h"
 #include "churnwarn.h"
@@ -221,7 +227,10 @@ static HTAB *audit_heads = NULL;
 /* churnwarn.audit_chain when those heads were locked. */
 static Oid	audit_heads_relid = InvalidOid;
 
-/* The transaction's SHA-256 context (audit_sha256_begin), or NULL. */
+/*
+ * The transaction's SHA-256 context (audit_sha256_begin), or NULL; always
+ * NULL on a server built with OpenSSL (see sha256_bytes).
+ */
 static pg_cryptohash_ctx *audit_sha256_ctx = NULL;
 
 /* OIDs of churnwarn's audit objects; InvalidOid until looked up. */
@@ -245,6 +254,7 @@ typedef struct AuditBatch
 	ResultRelInfo *ri;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
+	BulkInsertState bistate;	/* the log's current page, or NULL */
 } AuditBatch;
 
 static AuditBatch *audit_batch = NULL;
@@ -339,7 +349,6 @@ static char *audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple,
 static void audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc);
 static Jsonb *audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 							  TupleDesc tupdesc);
-static pg_cryptohash_ctx *audit_sha256_begin(void);
 static void audit_sha256_release(void);
 static void sha256_bytes(const char *data, size_t len, uint8 *out);
 static void put_field(StringInfo buf, const void *data, int len);
@@ -598,6 +607,8 @@ audit_begin_write(Relation rel, Snapshot snapshot, ResultRelInfo **ri)
 	ExecInitRangeTable(estate, list_make1(rte));
 	*ri = makeNode(ResultRelInfo);
 	InitResultRelInfo(*ri, rel, 1, NULL, 0);
+	/* where the log's after triggers find its result info */
+	estate->es_opened_result_relations = list_make1(*ri);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = snapshot;
 	ExecOpenIndices(*ri, false);
@@ -611,12 +622,43 @@ audit_begin_write(Relation rel, Snapshot snapshot, ResultRelInfo **ri)
  *		set up.
  */
 static void
-audit_end_write(EState *estate, ResultRelInfo *ri)
+audit_end_write(EState *estate)
 {
 	AfterTriggerEndQuery(estate);
-	ExecCloseIndices(ri);
+	ExecCloseResultRelations(estate);
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
+}
+
+/*
+ * audit_batch_insert
+ *		Insert the row in slot into the batch's log, as
+ *		ExecSimpleRelationInsert would, but keeping the page it lands on
+ *		pinned for the next row and without asking the free space map for
+ *		room: the log is only ever appended to.  Rows are checked, indexed
+ *		and handed to the log's after triggers exactly as there.
+ */
+static void
+audit_batch_insert(AuditBatch *batch, TupleTableSlot *slot)
+{
+	ResultRelInfo *ri = batch->ri;
+	Relation	rel = ri->ri_RelationDesc;
+	List	   *recheck = NIL;
+
+	if (batch->bistate == NULL)
+	{
+		ExecSimpleRelationInsert(ri, batch->estate, slot);
+		return;
+	}
+	if (rel->rd_att->constr)
+		ExecConstraints(ri, slot, batch->estate);
+	table_tuple_insert(rel, slot, GetCurrentCommandId(true),
+					   TABLE_INSERT_SKIP_FSM, batch->bistate);
+	if (ri->ri_NumIndices > 0)
+		recheck = ExecInsertIndexTuples(ri, slot, batch->estate, false, false,
+										NULL, NIL);
+	ExecARInsertTriggers(batch->estate, ri, slot, recheck, NULL);
+	list_free(recheck);
 }
 
 /*
@@ -789,7 +831,7 @@ audit_flush_heads(void)
 			audit_write_head(estate, ri_chain, oldslot, newslot, head);
 	}
 
-	audit_end_write(estate, ri_chain);
+	audit_end_write(estate);
 	table_close(chain_rel, NoLock);
 	audit_heads = NULL;
 }
@@ -1261,12 +1303,61 @@ audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
 }
 
 /*
+ * sha256_bytes
+ *		SHA-256 of a buffer.
+ *
+ * Every audit row hashes twice, so the per-hash overhead counts.  On a
+ * server built with OpenSSL the digest is fetched once per backend and one
+ * context is reused: pg_cryptohash_init() passes EVP_sha256(), which makes
+ * OpenSSL 3 look the implementation up again (under a lock) for every hash,
+ * twice the cost of hashing a 200-byte row image.  The context is not tied
+ * to a transaction; EVP_DigestInit_ex() resets whatever an error left in
+ * it.  Other builds use PostgreSQL's cryptohash API, one context per
+ * transaction.
+ */
+#ifdef USE_OPENSSL
+static void
+sha256_bytes(const char *data, size_t len, uint8 *out)
+{
+	static EVP_MD_CTX *ctx = NULL;
+	static const EVP_MD *md = NULL;
+
+	if (md == NULL)
+	{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+		md = EVP_sha256();
+#endif
+		if (md == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("could not load the %s digest", "SHA256")));
+	}
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
+		EVP_DigestUpdate(ctx, data, len) != 1 ||
+		EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not compute %s hash", "SHA256")));
+}
+
+/* Nothing to release: the context above lives as long as the backend. */
+static void
+audit_sha256_release(void)
+{
+}
+#else							/* !USE_OPENSSL */
+/*
  * audit_sha256_begin
  *		A SHA-256 context, initialized.  One context serves the whole
- *		transaction (creating and freeing one per hash cost as much as
- *		hashing a short row): it belongs to the top transaction's resource
- *		owner, so a subtransaction's abort leaves it alone, and it is freed
- *		when the transaction ends (audit_sha256_release).
+ *		transaction: it belongs to the top transaction's resource owner, so
+ *		a subtransaction's abort leaves it alone, and it is freed when the
+ *		transaction ends (audit_sha256_release).
  */
 static pg_cryptohash_ctx *
 audit_sha256_begin(void)
@@ -1277,7 +1368,7 @@ audit_sha256_begin(void)
 		MemoryContext oldcxt;
 
 		audit_init();			/* the callback that frees it */
-		/* the transaction's context too: builds without OpenSSL palloc it */
+		/* the transaction's context: builds without OpenSSL palloc it */
 		oldcxt = MemoryContextSwitchTo(TopTransactionContext);
 		CurrentResourceOwner = TopTransactionResourceOwner;
 		audit_sha256_ctx = pg_cryptohash_create(PG_SHA256);
@@ -1307,10 +1398,6 @@ audit_sha256_release(void)
 	}
 }
 
-/*
- * sha256_bytes
- *		SHA-256 of a buffer with PostgreSQL's cryptohash API.
- */
 static void
 sha256_bytes(const char *data, size_t len, uint8 *out)
 {
@@ -1321,6 +1408,7 @@ sha256_bytes(const char *data, size_t len, uint8 *out)
 		elog(ERROR, "could not compute %s hash: %s", "SHA256",
 			 pg_cryptohash_error(ctx));
 }
+#endif							/* USE_OPENSSL */
 
 /*
  * put_field
@@ -1752,7 +1840,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	slot = batch ? batch->slot :
 		ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel), &TTSOpsVirtual);
 	audit_store_row(slot, log_attnums, values, nulls, AUDIT_LOG_NCOLS);
-	ExecSimpleRelationInsert(ri_log, estate, slot);
+	if (batch)
+		audit_batch_insert(batch, slot);
+	else
+		ExecSimpleRelationInsert(ri_log, estate, slot);
 
 	/*
 	 * The head moves to this row in memory; the row is written before
@@ -1771,7 +1862,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	}
 	else
 	{
-		audit_end_write(estate, ri_log);
+		audit_end_write(estate);
 		UnregisterSnapshot(snapshot);
 		table_close(log_rel, NoLock);
 	}
@@ -2027,6 +2118,24 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	batch.slot = ExecInitExtraTupleSlot(batch.estate, RelationGetDescr(batch.log_rel),
 										&TTSOpsVirtual);
 
+	/*
+	 * A heap log without BEFORE ROW triggers or generated columns is
+	 * appended to with the page kept pinned (audit_batch_insert); anything
+	 * else goes through ExecSimpleRelationInsert.  No ring buffer: the log's
+	 * pages stay in shared buffers like those of any other insert.
+	 */
+	batch.bistate = NULL;
+	if (batch.log_rel->rd_tableam == GetHeapamTableAmRoutine() &&
+		!batch.log_rel->rd_rel->relispartition &&
+		!(batch.ri->ri_TrigDesc && batch.ri->ri_TrigDesc->trig_insert_before_row) &&
+		!(batch.log_rel->rd_att->constr &&
+		  batch.log_rel->rd_att->constr->has_generated_stored))
+	{
+		batch.bistate = palloc0(sizeof(BulkInsertStateData));
+		batch.bistate->strategy = NULL;
+		batch.bistate->current_buf = InvalidBuffer;
+	}
+
 	/* an error leaves the batch to the transaction's abort */
 	audit_batch = &batch;
 	PG_TRY();
@@ -2050,7 +2159,12 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	}
 	PG_END_TRY();
 
-	audit_end_write(batch.estate, batch.ri);
+	if (batch.bistate != NULL)
+	{
+		ReleaseBulkInsertStatePin(batch.bistate);
+		pfree(batch.bistate);
+	}
+	audit_end_write(batch.estate);
 	UnregisterSnapshot(batch.snapshot);
 	table_close(batch.log_rel, NoLock);
 	MemoryContextDelete(rowcxt);

@@ -85,6 +85,25 @@ SELECT customer_id, n_rows, last_id, length(last_hash) AS hlen
   FROM churnwarn.audit_chain ORDER BY customer_id NULLS FIRST;
 SELECT * FROM churnwarn.verify_audit();
 
+-- The hash of every row is SHA-256 over the encoding documented in
+-- src/audit.c (format churnwarn.audit.v1), recomputed here with core's
+-- sha256() alone, as an auditor without churnwarn would: each field a
+-- 4-byte length (-1 for NULL) and its bytes, integers 8 bytes big-endian,
+-- "at" in microseconds since 2000-01-01 UTC.
+CREATE FUNCTION pg_temp.fld(b bytea) RETURNS bytea LANGUAGE sql IMMUTABLE
+	AS $$ SELECT CASE WHEN b IS NULL THEN int4send(-1) ELSE int4send(length(b)) || b END $$;
+CREATE FUNCTION pg_temp.txt(t text) RETURNS bytea LANGUAGE sql IMMUTABLE
+	AS $$ SELECT pg_temp.fld(convert_to(t, 'UTF8')) $$;
+SELECT count(*) AS rows_hashed,
+	   count(*) FILTER (WHERE hash = sha256(
+			pg_temp.txt('churnwarn.audit.v1') || pg_temp.txt(customer_id) ||
+			pg_temp.fld(int8send(seq)) || pg_temp.fld(int8send(id)) ||
+			pg_temp.fld(int8send((extract(epoch FROM at - '2000-01-01 00:00+00') * 1000000)::bigint)) ||
+			pg_temp.txt(actor) || pg_temp.txt(table_name) || pg_temp.txt(operation) ||
+			pg_temp.txt(row_key) || pg_temp.fld(old_digest) || pg_temp.fld(new_digest) ||
+			pg_temp.fld(prev_hash))) AS rows_matching
+  FROM churnwarn.audit_log;
+
 -- Cached relation facts follow ALTER TABLE: a renamed table is recorded
 -- under its new name, an added column appears in the images, and a table
 -- that loses its customer_id column moves to the configuration chain.
@@ -511,6 +530,36 @@ SELECT customer_id AS cust, table_name, count(*) AS rows FROM churnwarn.audit_lo
  WHERE (customer_id IN ('SB1', 'SB2') AND new_row->>'signal_type' = 'event_declined')
     OR customer_id = 'SB-echo'
  GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- a statement's audit rows (written with the log's page kept pinned) still
+-- pass the log's CHECK constraints and reach its AFTER ROW triggers, one
+-- call per row, as a DBA shipping the log elsewhere would need
+CREATE TABLE churnwarn_test.shipped (audit_id bigint PRIMARY KEY);
+CREATE FUNCTION churnwarn_test.ship() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO churnwarn_test.shipped VALUES (NEW.id);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER ship AFTER INSERT ON churnwarn.audit_log
+	FOR EACH ROW EXECUTE FUNCTION churnwarn_test.ship();
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+SELECT 'SB' || (1 + i % 2), 'cold_response', now() - i * interval '1 hour'
+  FROM generate_series(1, 6) i;
+DROP TRIGGER ship ON churnwarn.audit_log;
+SELECT count(*) AS shipped,
+       count(*) FILTER (WHERE a.new_row->>'signal_type' = 'cold_response') AS of_the_signals
+  FROM churnwarn_test.shipped s JOIN churnwarn.audit_log a ON a.id = s.audit_id
+ WHERE a.table_name = 'churnwarn.signal';
+ALTER TABLE churnwarn.audit_log ADD CONSTRAINT test_no_robots CHECK (actor <> 'robot') NOT VALID;
+BEGIN;
+SET LOCAL churnwarn.actor = 'robot';
+\set VERBOSITY terse
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+VALUES ('SB1', 'complaint', now()), ('SB2', 'complaint', now());
+\echo :SQLSTATE
+\set VERBOSITY default
+ROLLBACK;
+ALTER TABLE churnwarn.audit_log DROP CONSTRAINT test_no_robots;
 SELECT ok, first_bad FROM churnwarn.verify_audit();
 -- the statement form is for INSERT with a transition table only
 CREATE TABLE churnwarn_test.stmt (id int PRIMARY KEY, customer_id text);
