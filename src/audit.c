@@ -28,8 +28,10 @@
  *
  * The rows and the head rows are written through the executor's
  * single-relation routines (ExecSimpleRelationInsert/Update, as logical
- * replication applies a change): indexes, constraints and triggers of the
- * two tables are honored, and no statement is planned or started per row.
+ * replication applies a change; the rows of one INSERT statement through
+ * audit_batch_insert, the same steps with the log's page kept pinned):
+ * indexes, constraints and triggers of the two tables are honored, and no
+ * statement is planned or started per row.
  *
  * Hash format churnwarn.audit.v1.  A field is a 4-byte big-endian length
  * (-1 for NULL) followed by that many bytes; integers are 8 bytes
@@ -58,6 +60,7 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/hio.h"
+#include "storage/bufmgr.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -255,6 +258,8 @@ typedef struct AuditBatch
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	BulkInsertState bistate;	/* the log's current page, or NULL */
+	ResourceOwner owner;		/* owner of that page's pin */
+	SubTransactionId subid;		/* subtransaction the batch runs in */
 } AuditBatch;
 
 static AuditBatch *audit_batch = NULL;
@@ -634,8 +639,7 @@ audit_end_write(EState *estate)
  * audit_batch_insert
  *		Insert the row in slot into the batch's log, as
  *		ExecSimpleRelationInsert would, but keeping the page it lands on
- *		pinned for the next row and without asking the free space map for
- *		room: the log is only ever appended to.  Rows are checked, indexed
+ *		pinned for the next row, as COPY does.  Rows are checked, indexed
  *		and handed to the log's after triggers exactly as there.
  */
 static void
@@ -652,8 +656,8 @@ audit_batch_insert(AuditBatch *batch, TupleTableSlot *slot)
 	}
 	if (rel->rd_att->constr)
 		ExecConstraints(ri, slot, batch->estate);
-	table_tuple_insert(rel, slot, GetCurrentCommandId(true),
-					   TABLE_INSERT_SKIP_FSM, batch->bistate);
+	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0,
+					   batch->bistate);
 	if (ri->ri_NumIndices > 0)
 		recheck = ExecInsertIndexTuples(ri, slot, batch->estate, false, false,
 										NULL, NIL);
@@ -1306,7 +1310,8 @@ audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
  * sha256_bytes
  *		SHA-256 of a buffer.
  *
- * Every audit row hashes twice, so the per-hash overhead counts.  On a
+ * Every audit row hashes two or three times (the row, and the image or
+ * the two images of an update), so the per-hash overhead counts.  On a
  * server built with OpenSSL the digest is fetched once per backend and one
  * context is reused: pg_cryptohash_init() passes EVP_sha256(), which makes
  * OpenSSL 3 look the implementation up again (under a lock) for every hash,
@@ -1710,7 +1715,9 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * sets up its own write instead of sharing the slot in use.  An error
 	 * leaves the batch to audit_inserted_rows, which forgets it.
 	 */
-	if (saved_batch != NULL && saved_batch->log_relid == log_relid)
+	if (saved_batch != NULL && saved_batch->log_relid == log_relid &&
+		saved_batch->owner == CurrentResourceOwner &&
+		saved_batch->subid == GetCurrentSubTransactionId())
 		batch = saved_batch;
 	audit_batch = NULL;
 	log_rel = batch ? batch->log_rel : table_open(log_relid, RowExclusiveLock);
@@ -2103,6 +2110,7 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	TupleTableSlot *slot;
 	MemoryContext rowcxt;
 	AuditBatch	batch;
+	AuditBatch *outer = audit_batch;
 
 	if (tuplestore_tuple_count(rows) == 0)
 		return;
@@ -2122,18 +2130,23 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	 * A heap log without BEFORE ROW triggers or generated columns is
 	 * appended to with the page kept pinned (audit_batch_insert); anything
 	 * else goes through ExecSimpleRelationInsert.  No ring buffer: the log's
-	 * pages stay in shared buffers like those of any other insert.
+	 * pages stay in shared buffers like those of any other insert.  The pin
+	 * belongs to this resource owner, so only appends made under it share
+	 * the batch (not one nested in a subtransaction, say by a cast to json
+	 * writing to an audited table while an image is built).
 	 */
 	batch.bistate = NULL;
+	batch.owner = CurrentResourceOwner;
+	batch.subid = GetCurrentSubTransactionId();
 	if (batch.log_rel->rd_tableam == GetHeapamTableAmRoutine() &&
 		!batch.log_rel->rd_rel->relispartition &&
 		!(batch.ri->ri_TrigDesc && batch.ri->ri_TrigDesc->trig_insert_before_row) &&
 		!(batch.log_rel->rd_att->constr &&
 		  batch.log_rel->rd_att->constr->has_generated_stored))
 	{
-		batch.bistate = palloc0(sizeof(BulkInsertStateData));
+		batch.bistate = GetBulkInsertState();
+		FreeAccessStrategy(batch.bistate->strategy);
 		batch.bistate->strategy = NULL;
-		batch.bistate->current_buf = InvalidBuffer;
 	}
 
 	/* an error leaves the batch to the transaction's abort */
@@ -2155,15 +2168,12 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	}
 	PG_FINALLY();
 	{
-		audit_batch = NULL;
+		audit_batch = outer;
 	}
 	PG_END_TRY();
 
 	if (batch.bistate != NULL)
-	{
-		ReleaseBulkInsertStatePin(batch.bistate);
-		pfree(batch.bistate);
-	}
+		FreeBulkInsertState(batch.bistate);	/* drops the pin */
 	audit_end_write(batch.estate);
 	UnregisterSnapshot(batch.snapshot);
 	table_close(batch.log_rel, NoLock);

@@ -92,8 +92,10 @@ SELECT * FROM churnwarn.verify_audit();
 -- "at" in microseconds since 2000-01-01 UTC.
 CREATE FUNCTION pg_temp.fld(b bytea) RETURNS bytea LANGUAGE sql IMMUTABLE
 	AS $$ SELECT CASE WHEN b IS NULL THEN int4send(-1) ELSE int4send(length(b)) || b END $$;
-CREATE FUNCTION pg_temp.txt(t text) RETURNS bytea LANGUAGE sql IMMUTABLE
-	AS $$ SELECT pg_temp.fld(convert_to(t, 'UTF8')) $$;
+CREATE FUNCTION pg_temp.txt(t text) RETURNS bytea LANGUAGE sql STABLE
+	AS $$ SELECT pg_temp.fld(convert_to(t, current_setting('server_encoding'))) $$;
+CREATE FUNCTION pg_temp.rehash(OUT rows_hashed bigint, OUT rows_matching bigint)
+LANGUAGE sql STABLE AS $$
 SELECT count(*) AS rows_hashed,
 	   count(*) FILTER (WHERE hash = sha256(
 			pg_temp.txt('churnwarn.audit.v1') || pg_temp.txt(customer_id) ||
@@ -102,7 +104,8 @@ SELECT count(*) AS rows_hashed,
 			pg_temp.txt(actor) || pg_temp.txt(table_name) || pg_temp.txt(operation) ||
 			pg_temp.txt(row_key) || pg_temp.fld(old_digest) || pg_temp.fld(new_digest) ||
 			pg_temp.fld(prev_hash))) AS rows_matching
-  FROM churnwarn.audit_log;
+  FROM churnwarn.audit_log $$;
+SELECT * FROM pg_temp.rehash();
 
 -- Cached relation facts follow ALTER TABLE: a renamed table is recorded
 -- under its new name, an added column appears in the images, and a table
@@ -560,6 +563,50 @@ VALUES ('SB1', 'complaint', now()), ('SB2', 'complaint', now());
 \set VERBOSITY default
 ROLLBACK;
 ALTER TABLE churnwarn.audit_log DROP CONSTRAINT test_no_robots;
+-- a row refused after the batch has pinned a page of the log, caught in a
+-- subtransaction; the transaction goes on with another batch
+ALTER TABLE churnwarn.audit_log ADD CONSTRAINT test_not_sb2 CHECK (customer_id <> 'SB2') NOT VALID;
+BEGIN;
+DO $$
+BEGIN
+	INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+	VALUES ('SB1', 'late_payment', now()), ('SB1', 'late_payment', now()), ('SB2', 'late_payment', now());
+EXCEPTION WHEN check_violation THEN
+	RAISE NOTICE 'refused: %', SQLERRM;
+END $$;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+VALUES ('SB1', 'contact_change', now()), ('SB1', 'contact_change', now());
+COMMIT;
+ALTER TABLE churnwarn.audit_log DROP CONSTRAINT test_not_sb2;
+SELECT count(*) FILTER (WHERE new_row->>'signal_type' = 'late_payment') AS refused_kept,
+       count(*) FILTER (WHERE new_row->>'signal_type' = 'contact_change') AS after
+  FROM churnwarn.audit_log WHERE customer_id = 'SB1' AND table_name = 'churnwarn.signal';
+-- an append nested in a subtransaction while a batch builds an image (a
+-- cast to json, called for a column of the signal table, that writes to an
+-- audited table and catches errors) makes its own write: the batch's page
+-- pin is not the subtransaction's to take or release
+CREATE TYPE churnwarn_test.feeling AS ENUM ('calm', 'upset');
+CREATE FUNCTION churnwarn_test.feeling_json(m churnwarn_test.feeling) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+	BEGIN
+		INSERT INTO churnwarn_test.thing VALUES (800000 + (SELECT count(*) FROM churnwarn_test.thing)::int, 'SB-feeling', 0);
+	EXCEPTION WHEN unique_violation THEN
+		NULL;
+	END;
+	RETURN to_json(m::text);
+END $$;
+CREATE CAST (churnwarn_test.feeling AS json) WITH FUNCTION churnwarn_test.feeling_json(churnwarn_test.feeling);
+ALTER TABLE churnwarn.signal ADD COLUMN test_feeling churnwarn_test.feeling;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, test_feeling)
+SELECT 'SB' || (1 + i % 2), 'dissatisfaction', now(), 'upset' FROM generate_series(1, 4) i;
+ALTER TABLE churnwarn.signal DROP COLUMN test_feeling;
+SELECT customer_id AS cust, count(*) AS rows,
+       count(*) FILTER (WHERE new_row->>'test_feeling' = 'upset') AS with_mood
+  FROM churnwarn.audit_log
+ WHERE (customer_id IN ('SB1', 'SB2') AND new_row->>'signal_type' = 'dissatisfaction')
+    OR customer_id = 'SB-feeling'
+ GROUP BY 1 ORDER BY 1;
 SELECT ok, first_bad FROM churnwarn.verify_audit();
 -- the statement form is for INSERT with a transition table only
 CREATE TABLE churnwarn_test.stmt (id int PRIMARY KEY, customer_id text);
@@ -572,6 +619,10 @@ CREATE TRIGGER misuse2 AFTER INSERT ON churnwarn_test.stmt
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.audit_trigger();
 INSERT INTO churnwarn_test.stmt VALUES (2, 'x');
 \echo :SQLSTATE
+
+-- Every row hash again, over the whole log: rows written by statement
+-- batches, erased images and the configuration chain included.
+SELECT rows_hashed > 100 AS many, rows_hashed = rows_matching AS all_match FROM pg_temp.rehash();
 
 -- Clean up.
 DROP SCHEMA churnwarn_test CASCADE;
