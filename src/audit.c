@@ -60,7 +60,6 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/hio.h"
-#include "storage/bufmgr.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -80,6 +79,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "port/pg_bswap.h"
+#include "storage/bufmgr.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -2133,7 +2133,8 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	 * pages stay in shared buffers like those of any other insert.  The pin
 	 * belongs to this resource owner, so only appends made under it share
 	 * the batch (not one nested in a subtransaction, say by a cast to json
-	 * writing to an audited table while an image is built).
+	 * writing to an audited table while an image is built).  As with COPY,
+	 * a VACUUM that must freeze the pinned page waits for the statement.
 	 */
 	batch.bistate = NULL;
 	batch.owner = CurrentResourceOwner;
