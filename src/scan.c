@@ -499,11 +499,15 @@ prefetch_lookup(const char *customer_id, ChurnwarnSignalRow **rows, int *n)
 
 /*
  * churnwarn_prefetch_signals
- *		Read the signals of the n customers ids (sorted, unique, their grade
- *		rows already locked) into memory in cxt, with the snapshot a scan of
- *		each would take now.
+ *		Read the signals of the first customers of ids (n of them, sorted,
+ *		unique, their grade rows already locked) into memory in cxt, with the
+ *		snapshot a scan of each would take now; return how many customers
+ *		were read, at least one.  As many as fit in work_mem are read: the
+ *		index entries are collected customer by customer until their rows
+ *		would outgrow it (a customer's signals are never split), so that
+ *		customers with long histories do not make one pass hold them all.
  */
-void
+int
 churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 						   MemoryContext cxt)
 {
@@ -517,10 +521,15 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 	TupleTableSlot *slot;
 	PrefetchTid *refs;
 	int			nrefs = 0;
-	int			cap = Max(n * 8, 64);
+	int			cap = Max(Min(n, 8192) * 8, 64);
 	int		   *caps;
 	int			k;
 	int			i;
+	int64		budget;
+
+	/* rows that fit in work_mem, with their index entries */
+	budget = (int64) work_mem * 1024 /
+		(int64) (sizeof(ChurnwarnSignalRow) + sizeof(PrefetchTid));
 
 	churnwarn_prefetch_signals_forget();
 	old = MemoryContextSwitchTo(cxt);
@@ -556,8 +565,14 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 			nrefs++;
 		}
 		CHECK_FOR_INTERRUPTS();
+		if (nrefs >= budget)
+		{
+			k++;				/* this customer is in, the next ones wait */
+			break;
+		}
 	}
 	index_endscan(scan);
+	n = k;
 
 	qsort(refs, nrefs, sizeof(PrefetchTid), prefetch_tid_cmp);
 	slot = table_slot_create(rel, NULL);
@@ -599,6 +614,7 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 	pfree(caps);
 	MemoryContextSwitchTo(old);
 	prefetch_n = n;
+	return n;
 }
 
 /* Forget the prefetched signals (their memory is the caller's to free). */

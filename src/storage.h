@@ -62,7 +62,7 @@ extern int	churnwarn_scan_signals(const ChurnwarnConfig *cfg,
 								   ChurnwarnSignalRow **rows);
 extern bool churnwarn_scan_open_warning(const char *customer_id,
 										ChurnwarnWarningRow *w);
-extern void churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids,
+extern int	churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids,
 									   int n, MemoryContext cxt);
 extern void churnwarn_prefetch_signals_forget(void);
 

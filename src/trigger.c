@@ -240,8 +240,9 @@ collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
 
 /*
  * A statement touching at least PREFETCH_MIN customers reads their signals
- * ahead in one pass (churnwarn_prefetch_signals), PREFETCH_CHUNK customers
- * at a time so that memory stays bounded.
+ * ahead (churnwarn_prefetch_signals): their grade rows are locked
+ * PREFETCH_CHUNK customers at a time, and the signals of as many of those
+ * as fit in work_mem are read in one pass, then regraded, then the next.
  */
 #define PREFETCH_MIN	64
 #define PREFETCH_CHUNK	8192
@@ -263,6 +264,33 @@ regrade_list(ChurnwarnTouched *list, int n, TimestampTz now)
 		churnwarn_regrade_customer(list[i].customer_id, list[i].signal_id, now);
 		churnwarn_spi_finish();
 	}
+}
+
+/*
+ * regrade_prefetched
+ *		Read ahead the signals of as many of the n customers (grade rows
+ *		locked) as fit in work_mem, into cxt, and regrade those; return how
+ *		many that was.
+ */
+static int
+regrade_prefetched(ChurnwarnTouched *list, char **ids, int n, TimestampTz now,
+				   MemoryContext cxt)
+{
+	int			m;
+
+	churnwarn_spi_connect();
+	m = churnwarn_prefetch_signals(churnwarn_config(), ids, n, cxt);
+	churnwarn_spi_finish();
+	PG_TRY();
+	{
+		regrade_list(list, m, now);
+	}
+	PG_FINALLY();
+	{
+		churnwarn_prefetch_signals_forget();
+	}
+	PG_END_TRY();
+	return m;
 }
 
 /*
@@ -289,7 +317,7 @@ regrade_chunk(ChurnwarnTouched *list, int n, TimestampTz now)
 	cxt = AllocSetContextCreate(CurrentMemoryContext,
 								"churnwarn prefetched signals",
 								ALLOCSET_DEFAULT_SIZES);
-	ids = MemoryContextAlloc(cxt, sizeof(char *) * n);
+	ids = palloc(sizeof(char *) * n);
 	churnwarn_spi_connect();
 	for (i = 0; i < n; i++)
 	{
@@ -298,18 +326,16 @@ regrade_chunk(ChurnwarnTouched *list, int n, TimestampTz now)
 		ids[i] = list[i].customer_id;
 		(void) churnwarn_lock_or_create_grade(ids[i], &prev);
 	}
-	churnwarn_prefetch_signals(churnwarn_config(), ids, n, cxt);
 	churnwarn_spi_finish();
-	PG_TRY();
+
+	/* all locked: each pass's snapshot sees what was committed before */
+	for (i = 0; i < n;)
 	{
-		regrade_list(list, n, now);
+		i += regrade_prefetched(list + i, ids + i, n - i, now, cxt);
+		MemoryContextReset(cxt);
 	}
-	PG_FINALLY();
-	{
-		churnwarn_prefetch_signals_forget();
-	}
-	PG_END_TRY();
 	MemoryContextDelete(cxt);
+	pfree(ids);
 }
 
 PG_FUNCTION_INFO_V1(churnwarn_signal_trigger);

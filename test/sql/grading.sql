@@ -264,6 +264,61 @@ SELECT (SELECT count(*) FROM churnwarn.signal WHERE customer_id = 'pfa-99'
  WHERE g.customer_id = 'pfa-99';
 ROLLBACK;
 
+-- The read-ahead holds no more signals at a time than fit in work_mem
+-- (customers with long histories are read in several passes, a customer's
+-- signals never split): with work_mem at its 64 kB minimum, 100 customers
+-- with 40 signals each are read in passes whose memory, sampled at every
+-- level change, stays within a few times work_mem (about 140-270 kB here;
+-- one pass over all 4,000 signals takes 1 MB), and they grade as one
+-- statement per customer does.
+BEGIN;
+INSERT INTO churnwarn.customer (customer_id, tier)
+SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
+  FROM generate_series(1, 100) i, unnest(ARRAY['pfc-', 'pfd-']) side;
+CREATE TEMP TABLE pf_long AS
+SELECT c, k, (ARRAY['complaint', 'late_payment', 'cold_response', 'interaction_drop',
+                    'dissatisfaction', 'event_declined'])[1 + (c * 5 + k) % 6] AS t,
+       now() - ((c * 13 + k * 29) % 700 || ' days')::interval AS obs,
+       CASE WHEN (c + k) % 4 = 0 THEN 'resolved' ELSE 'open' END AS st
+  FROM generate_series(1, 100) c, generate_series(1, 40) k;
+CREATE TEMP TABLE pf_mem (bytes bigint);
+CREATE FUNCTION pg_temp.pf_mem() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO pf_mem
+	SELECT coalesce(sum(total_bytes), 0) FROM pg_backend_memory_contexts
+	 WHERE name = 'churnwarn prefetched signals';
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER pf_mem AFTER INSERT ON churnwarn.grade_history
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.pf_mem();
+SET LOCAL work_mem = '64kB';
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status)
+SELECT 'pfc-' || c, t, obs, st FROM pf_long ORDER BY (c * 7919 + k * 104729) % 4001;
+RESET work_mem;
+SELECT count(*) > 50 AS sampled, max(bytes) > 0 AS read_ahead,
+       max(bytes) <= 400 * 1024 AS bounded
+  FROM pf_mem;
+DROP TRIGGER pf_mem ON churnwarn.grade_history;
+DO $$
+DECLARE
+	i int;
+BEGIN
+	FOR i IN 1..100 LOOP
+		INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status)
+		SELECT 'pfd-' || c, t, obs, st FROM pf_long WHERE c = i ORDER BY k;
+	END LOOP;
+END
+$$;
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE a.level = b.level) AS same_level,
+       count(*) FILTER (WHERE round(a.score::numeric, 9) = round(b.score::numeric, 9)) AS same_score,
+       count(*) FILTER (WHERE a.level > 0) AS graded
+  FROM churnwarn.customer_grade a
+  JOIN churnwarn.customer_grade b ON b.customer_id = 'pfd-' || substr(a.customer_id, 5)
+ WHERE a.customer_id LIKE 'pfc-%';
+ROLLBACK;
+
 -- A role that may read churnwarn's tables and report signals, used below.
 CREATE ROLE regress_reporter;
 GRANT USAGE ON SCHEMA churnwarn TO regress_reporter;
