@@ -40,6 +40,7 @@
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -433,14 +434,15 @@ decode_signal(const ChurnwarnConfig *cfg, const ScanRelInfo *info,
 }
 
 /*
- * The signals of many customers, read in one pass for a statement that
+ * The signals of many customers, read ahead in passes for a statement that
  * regrades them all (churnwarn_signal_trigger): their index entries first,
  * customer by customer, then the rows in the order they lie in the table,
  * instead of one index scan per customer jumping about the heap (a bulk
  * load in random customer order puts a customer's signals on as many
- * pages as it has signals).  Kept until churnwarn_prefetch_signals_end; a
- * signal written meanwhile (a trigger of a ledger table reporting one)
- * makes churnwarn_prefetch_signals_forget drop them all.
+ * pages as it has signals).  Kept until the caller forgets them and frees
+ * their memory after the pass; a signal written meanwhile (a trigger of a
+ * ledger table reporting one) makes churnwarn_prefetch_signals_forget drop
+ * them all.
  */
 typedef struct PrefetchTid
 {
@@ -502,10 +504,12 @@ prefetch_lookup(const char *customer_id, ChurnwarnSignalRow **rows, int *n)
  *		Read the signals of the first customers of ids (n of them, sorted,
  *		unique, their grade rows already locked) into memory in cxt, with the
  *		snapshot a scan of each would take now; return how many customers
- *		were read, at least one.  As many as fit in work_mem are read: the
- *		index entries are collected customer by customer until their rows
- *		would outgrow it (a customer's signals are never split), so that
- *		customers with long histories do not make one pass hold them all.
+ *		were read, at least one.  The index entries are collected customer
+ *		by customer until they reach what work_mem holds of rows and entries
+ *		(the customer that crosses it is taken whole: a customer's signals
+ *		are never split), so that customers with long histories do not make
+ *		one pass hold them all.  Each customer's rows are allocated at once,
+ *		at the count of its entries, and decoded in a context reset per row.
  */
 int
 churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
@@ -513,6 +517,7 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 {
 	const ScanRelInfo *info = scan_rel(SR_SIGNAL);
 	MemoryContext old;
+	MemoryContext rowcxt;
 	Snapshot	snapshot;
 	Relation	rel;
 	Relation	index;
@@ -521,8 +526,8 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 	TupleTableSlot *slot;
 	PrefetchTid *refs;
 	int			nrefs = 0;
-	int			cap = Max(Min(n, 8192) * 8, 64);
-	int		   *caps;
+	int			cap;
+	int		   *entries;
 	int			k;
 	int			i;
 	int64		budget;
@@ -530,13 +535,11 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 	/* rows that fit in work_mem, with their index entries */
 	budget = (int64) work_mem * 1024 /
 		(int64) (sizeof(ChurnwarnSignalRow) + sizeof(PrefetchTid));
+	cap = (int) Min((int64) Min(n, 8192) * 8, budget + 64);
+	cap = Max(cap, 64);
 
 	churnwarn_prefetch_signals_forget();
 	old = MemoryContextSwitchTo(cxt);
-	prefetch_ids = ids;
-	prefetch_rows = palloc0(sizeof(ChurnwarnSignalRow *) * n);
-	prefetch_counts = palloc0(sizeof(int) * n);
-	caps = palloc0(sizeof(int) * n);
 	refs = palloc(sizeof(PrefetchTid) * cap);
 
 	CommandCounterIncrement();
@@ -574,33 +577,47 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 	index_endscan(scan);
 	n = k;
 
+	/* each customer's rows at once: no more than it has index entries */
+	prefetch_ids = ids;
+	prefetch_rows = palloc(sizeof(ChurnwarnSignalRow *) * n);
+	prefetch_counts = palloc0(sizeof(int) * n);
+	entries = palloc0(sizeof(int) * n);
+	for (i = 0; i < nrefs; i++)
+		entries[refs[i].k]++;
+	for (k = 0; k < n; k++)
+		prefetch_rows[k] = entries[k] > 0 ?
+			palloc(sizeof(ChurnwarnSignalRow) * entries[k]) : NULL;
+	pfree(entries);
+
 	qsort(refs, nrefs, sizeof(PrefetchTid), prefetch_tid_cmp);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+								   "churnwarn prefetched signal",
+								   ALLOCSET_SMALL_SIZES);
 	slot = table_slot_create(rel, NULL);
 	fetch = table_index_fetch_begin(rel);
 	for (i = 0; i < nrefs; i++)
 	{
 		bool		call_again = false;
 		bool		all_dead = false;
+		bool		counts;
 		ChurnwarnSignalRow row;
 
 		if (!table_index_fetch_tuple(fetch, &refs[i].tid, snapshot, slot,
 									 &call_again, &all_dead))
 			continue;
-		if (!decode_signal(cfg, info, slot, &row))
+		MemoryContextSwitchTo(rowcxt);
+		counts = decode_signal(cfg, info, slot, &row);
+		MemoryContextSwitchTo(cxt);
+		MemoryContextReset(rowcxt);
+		ExecClearTuple(slot);
+		if (!counts)
 			continue;
 		k = refs[i].k;
-		if (prefetch_counts[k] == caps[k])
-		{
-			caps[k] = Max(caps[k] * 2, 8);
-			prefetch_rows[k] = prefetch_rows[k] ?
-				repalloc(prefetch_rows[k], sizeof(ChurnwarnSignalRow) * caps[k]) :
-				palloc(sizeof(ChurnwarnSignalRow) * caps[k]);
-		}
 		prefetch_rows[k][prefetch_counts[k]++] = row;
-		ExecClearTuple(slot);
 	}
 	table_index_fetch_end(fetch);
 	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
 	index_close(index, NoLock);
 	table_close(rel, NoLock);
 	UnregisterSnapshot(snapshot);
@@ -611,7 +628,6 @@ churnwarn_prefetch_signals(const ChurnwarnConfig *cfg, char **ids, int n,
 			qsort(prefetch_rows[k], prefetch_counts[k], sizeof(ChurnwarnSignalRow),
 				  signal_row_cmp);
 	pfree(refs);
-	pfree(caps);
 	MemoryContextSwitchTo(old);
 	prefetch_n = n;
 	return n;

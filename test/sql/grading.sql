@@ -268,9 +268,9 @@ ROLLBACK;
 -- (customers with long histories are read in several passes, a customer's
 -- signals never split): with work_mem at its 64 kB minimum, 100 customers
 -- with 40 signals each are read in passes whose memory, sampled at every
--- level change, stays within a few times work_mem (about 140-270 kB here;
--- one pass over all 4,000 signals takes 1 MB), and they grade as one
--- statement per customer does.
+-- level change, stays within about twice work_mem (72-136 kB here, in
+-- memory blocks that double; one pass over all 4,000 signals takes 512 kB),
+-- and they grade as one statement per customer does.
 BEGIN;
 INSERT INTO churnwarn.customer (customer_id, tier)
 SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
@@ -297,7 +297,7 @@ INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status)
 SELECT 'pfc-' || c, t, obs, st FROM pf_long ORDER BY (c * 7919 + k * 104729) % 4001;
 RESET work_mem;
 SELECT count(*) > 50 AS sampled, max(bytes) > 0 AS read_ahead,
-       max(bytes) <= 400 * 1024 AS bounded
+       max(bytes) <= 384 * 1024 AS bounded
   FROM pf_mem;
 DROP TRIGGER pf_mem ON churnwarn.grade_history;
 DO $$
