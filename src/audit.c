@@ -191,6 +191,7 @@ typedef struct ChurnwarnAuditHead
 	bool		live;			/* false: dropped by a subtransaction abort */
 	bool		dirty;			/* the head row is behind n_rows.. */
 	bool		reload;			/* appends may have been rolled back */
+	bool		busy;			/* a row of the chain is being inserted */
 } ChurnwarnAuditHead;
 
 /*
@@ -571,6 +572,7 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
 	head->live = true;
 	head->dirty = false;
 	head->reload = false;
+	head->busy = false;
 	return head;
 }
 
@@ -663,6 +665,32 @@ audit_batch_insert(AuditBatch *batch, TupleTableSlot *slot)
 										NULL, NIL);
 	ExecARInsertTriggers(batch->estate, ri, slot, recheck, NULL);
 	list_free(recheck);
+}
+
+/*
+ * audit_insert_row
+ *		Insert the log row in slot, the chain's head marked busy meanwhile:
+ *		its position in memory moves only once the row is in, so a BEFORE
+ *		trigger on the log appending to the same chain would take the same
+ *		position and fork the chain.  Such an append is refused instead.
+ */
+static void
+audit_insert_row(ChurnwarnAuditHead *head, AuditBatch *batch,
+				 ResultRelInfo *ri, EState *estate, TupleTableSlot *slot)
+{
+	head->busy = true;
+	PG_TRY();
+	{
+		if (batch)
+			audit_batch_insert(batch, slot);
+		else
+			ExecSimpleRelationInsert(ri, estate, slot);
+	}
+	PG_FINALLY();
+	{
+		head->busy = false;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -1729,6 +1757,14 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 */
 	entry.seq = 1;
 	known = audit_head_find(customer_id, chain_key);
+	if (known != NULL && known->busy)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("cannot append to the audit chain of %s while one of its rows is being inserted",
+						customer_id ? psprintf("customer \"%s\"", customer_id) :
+						"the configuration"),
+				 errdetail("A BEFORE trigger on churnwarn.audit_log changed an audited row of the same chain."),
+				 errhint("Make such changes from an AFTER trigger on churnwarn.audit_log.")));
 	if (known != NULL && known->reload)
 	{
 		snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -1847,10 +1883,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	slot = batch ? batch->slot :
 		ExecInitExtraTupleSlot(estate, RelationGetDescr(log_rel), &TTSOpsVirtual);
 	audit_store_row(slot, log_attnums, values, nulls, AUDIT_LOG_NCOLS);
-	if (batch)
-		audit_batch_insert(batch, slot);
-	else
-		ExecSimpleRelationInsert(ri_log, estate, slot);
+	audit_insert_row(known, batch, ri_log, estate, slot);
 
 	/*
 	 * The head moves to this row in memory; the row is written before

@@ -529,6 +529,25 @@ CREATE TRIGGER echo BEFORE INSERT ON churnwarn.audit_log
 INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
 VALUES ('SB1', 'event_declined', now()), ('SB2', 'event_declined', now());
 DROP TRIGGER echo ON churnwarn.audit_log;
+-- ... but a BEFORE trigger on the log that writes to the same customer's
+-- chain while that chain's row is being inserted would take the row's
+-- position and fork the chain: refused (55006), nothing written
+CREATE FUNCTION churnwarn_test.same_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.table_name = 'churnwarn.signal' THEN
+		INSERT INTO churnwarn_test.thing VALUES (700000 + NEW.seq::int, NEW.customer_id, 0);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER same_chain BEFORE INSERT ON churnwarn.audit_log
+	FOR EACH ROW EXECUTE FUNCTION churnwarn_test.same_chain();
+SELECT count(*) AS sb1_rows_before FROM churnwarn.audit_log WHERE customer_id = 'SB1' \gset
+\set VERBOSITY terse
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at) VALUES ('SB1', 'complaint', now());
+\echo :SQLSTATE
+\set VERBOSITY default
+DROP TRIGGER same_chain ON churnwarn.audit_log;
+SELECT count(*) = :sb1_rows_before AS nothing_written FROM churnwarn.audit_log WHERE customer_id = 'SB1';
 SELECT customer_id AS cust, table_name, count(*) AS rows FROM churnwarn.audit_log
  WHERE (customer_id IN ('SB1', 'SB2') AND new_row->>'signal_type' = 'event_declined')
     OR customer_id = 'SB-echo'
