@@ -498,14 +498,30 @@ COMMENT ON VIEW churnwarn.period_review_live IS 'period_review as the records sa
  * (person NULL: the department as a whole).
  */
 CREATE VIEW churnwarn.assessment_live WITH (security_invoker = true) AS
-WITH sig AS (
-	SELECT COALESCE(s.department, c.department, '(none)') AS department, s.reported_by AS person,
-		s.reported_at AS at,
-		(s.reported_at OPERATOR(pg_catalog.-) s.observed_at) OPERATOR(pg_catalog.<=) st.report_within AS on_time
-	FROM churnwarn.signal s
-	JOIN churnwarn.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
-	CROSS JOIN churnwarn.settings st
-	WHERE s.status OPERATOR(pg_catalog.<>) 'withdrawn'
+WITH zone AS (
+	SELECT COALESCE((SELECT c.time_zone FROM churnwarn.calendar c WHERE c.is_default
+		ORDER BY c.shipped LIMIT 1), 'UTC') AS name
+), sig AS (
+	-- signals counted per department, person and local day first: a period
+	-- is a run of whole days, so the day decides it, and a million signals
+	-- become a few thousand rows before each is spread over its periods
+	SELECT d.department, d.person,
+		pg_catalog.timezone(z.name, d.day::timestamp) AS at,
+		d.n, d.n_on_time
+	FROM (
+		SELECT COALESCE(s.department, c.department, '(none)') AS department, s.reported_by AS person,
+			pg_catalog.timezone(z.name, s.reported_at)::date AS day,
+			pg_catalog.count(*) AS n,
+			pg_catalog.count(*) FILTER (WHERE (s.reported_at OPERATOR(pg_catalog.-) s.observed_at)
+				OPERATOR(pg_catalog.<=) st.report_within) AS n_on_time
+		FROM churnwarn.signal s
+		JOIN churnwarn.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+		CROSS JOIN churnwarn.settings st
+		CROSS JOIN zone z
+		WHERE s.status OPERATOR(pg_catalog.<>) 'withdrawn'
+		GROUP BY 1, 2, 3
+	) d
+	CROSS JOIN zone z
 ), ev AS (
 	SELECT f.department, f.owner AS person, f.closed_at AS at, f.outcome,
 		CASE WHEN f.confirmed_level IS NULL THEN NULL
@@ -527,14 +543,16 @@ WITH sig AS (
 ), lost AS (
 	SELECT l.department, l.owner AS person, l.lost_at AS at FROM churnwarn.customer_loss l
 ), items AS (
-	SELECT department, person, at, 'signal' AS what, on_time AS flag, NULL::text AS outcome FROM sig
-	UNION ALL SELECT department, person, at, 'evaluation', accurate, outcome FROM ev
-	UNION ALL SELECT department, person, at, 'plan', met, NULL FROM plan
-	UNION ALL SELECT department, person, at, 'lost', NULL, NULL FROM lost
+	-- n signals reported, n_on_time of them on time; every other item is one
+	SELECT department, person, at, 'signal' AS what, NULL::boolean AS flag, NULL::text AS outcome,
+		n, n_on_time FROM sig
+	UNION ALL SELECT department, person, at, 'evaluation', accurate, outcome, 1, 0 FROM ev
+	UNION ALL SELECT department, person, at, 'plan', met, NULL, 1, 0 FROM plan
+	UNION ALL SELECT department, person, at, 'lost', NULL, NULL, 1, 0 FROM lost
 ), agg AS (
 	SELECT p.period_kind, p.period, i.department, i.person,
-		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'signal') AS signals_reported,
-		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'signal' AND i.flag) AS signals_on_time,
+		COALESCE(pg_catalog.sum(i.n) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'signal'), 0)::bigint AS signals_reported,
+		COALESCE(pg_catalog.sum(i.n_on_time) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'signal'), 0)::bigint AS signals_on_time,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'evaluation') AS warnings_evaluated,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'evaluation' AND i.flag IS NOT NULL) AS grades_judged,
 		pg_catalog.count(*) FILTER (WHERE i.what OPERATOR(pg_catalog.=) 'evaluation' AND i.flag) AS grades_accurate,
