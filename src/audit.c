@@ -668,6 +668,23 @@ audit_batch_insert(AuditBatch *batch, TupleTableSlot *slot)
 }
 
 /*
+ * audit_chain_reentered
+ *		Refuse an append to a chain this backend is in the middle of
+ *		appending to: taking the position the outer append already took
+ *		would fork the chain.
+ */
+static void
+audit_chain_reentered(const char *customer_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_IN_USE),
+			 errmsg("cannot append to the audit chain of %s while one of its rows is being written",
+					customer_id ? psprintf("customer \"%s\"", customer_id) :
+					"the configuration"),
+			 errdetail("A trigger, constraint or index expression of churnwarn.audit_log or churnwarn.audit_chain changed an audited row of the same chain.")));
+}
+
+/*
  * audit_insert_row
  *		Insert the log row in slot, the chain's head marked busy meanwhile:
  *		its position in memory moves only once the row is in, so a BEFORE
@@ -1758,13 +1775,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	entry.seq = 1;
 	known = audit_head_find(customer_id, chain_key);
 	if (known != NULL && known->busy)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_IN_USE),
-				 errmsg("cannot append to the audit chain of %s while one of its rows is being inserted",
-						customer_id ? psprintf("customer \"%s\"", customer_id) :
-						"the configuration"),
-				 errdetail("A BEFORE trigger on churnwarn.audit_log changed an audited row of the same chain."),
-				 errhint("Make such changes from an AFTER trigger on churnwarn.audit_log.")));
+		audit_chain_reentered(customer_id);
 	if (known != NULL && known->reload)
 	{
 		snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -1833,6 +1844,13 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		}
 		ExecDropSingleTupleTableSlot(headslot);
 		table_close(chain_rel, NoLock);
+		/*
+		 * A live entry now means an append nested in the head's lookup or
+		 * creation (a trigger on churnwarn.audit_chain) wrote to this chain
+		 * meanwhile: the position read above is stale.
+		 */
+		if (audit_head_find(customer_id, chain_key) != NULL)
+			audit_chain_reentered(customer_id);
 		known = audit_head_add(customer_id, chain_key, &headtid);
 	}
 

@@ -546,8 +546,46 @@ SELECT count(*) AS sb1_rows_before FROM churnwarn.audit_log WHERE customer_id = 
 INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at) VALUES ('SB1', 'complaint', now());
 \echo :SQLSTATE
 \set VERBOSITY default
-DROP TRIGGER same_chain ON churnwarn.audit_log;
 SELECT count(*) = :sb1_rows_before AS nothing_written FROM churnwarn.audit_log WHERE customer_id = 'SB1';
+-- a trigger that catches the refusal goes on, and the chain stays whole
+CREATE OR REPLACE FUNCTION churnwarn_test.same_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.table_name = 'churnwarn.signal' THEN
+		BEGIN
+			INSERT INTO churnwarn_test.thing VALUES (700000 + NEW.seq::int, NEW.customer_id, 0);
+		EXCEPTION WHEN object_in_use THEN
+			NULL;
+		END;
+	END IF;
+	RETURN NEW;
+END $$;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at) VALUES ('SB1', 'complaint', now());
+DROP TRIGGER same_chain ON churnwarn.audit_log;
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at) VALUES ('SB1', 'complaint', now());
+SELECT count(*) - :sb1_rows_before AS sb1_rows_added FROM churnwarn.audit_log WHERE customer_id = 'SB1';
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- the same through a trigger on the chain heads: an append nested in the
+-- creation of a chain's head is refused as well
+CREATE FUNCTION churnwarn_test.head_echo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_setting('churnwarn_test.echo', true) = 'on' THEN
+		PERFORM set_config('churnwarn_test.echo', 'off', true);
+		INSERT INTO churnwarn_test.thing VALUES (690000, NEW.customer_id, 0);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER head_echo BEFORE INSERT ON churnwarn.audit_chain
+	FOR EACH ROW EXECUTE FUNCTION churnwarn_test.head_echo();
+BEGIN;
+SET LOCAL churnwarn_test.echo = 'on';
+\set VERBOSITY terse
+INSERT INTO churnwarn_test.thing VALUES (690001, 'RE1', 1);
+\echo :SQLSTATE
+\set VERBOSITY default
+ROLLBACK;
+DROP TRIGGER head_echo ON churnwarn.audit_chain;
+SELECT count(*) AS re1_rows FROM churnwarn.audit_log WHERE customer_id = 'RE1';
+SELECT ok, first_bad FROM churnwarn.verify_audit();
 SELECT customer_id AS cust, table_name, count(*) AS rows FROM churnwarn.audit_log
  WHERE (customer_id IN ('SB1', 'SB2') AND new_row->>'signal_type' = 'event_declined')
     OR customer_id = 'SB-echo'
