@@ -2179,8 +2179,10 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 
 	/*
 	 * A heap log without BEFORE ROW triggers or generated columns is
-	 * appended to with the page kept pinned (audit_batch_insert); anything
-	 * else goes through ExecSimpleRelationInsert.  No ring buffer: the log's
+	 * appended to with the page kept pinned (audit_batch_insert) by a
+	 * statement of several rows; anything else goes through
+	 * ExecSimpleRelationInsert (for one row the set-up would cost more than
+	 * the pin saves).  No ring buffer: the log's
 	 * pages stay in shared buffers like those of any other insert.  The pin
 	 * belongs to this resource owner, so only appends made under it share
 	 * the batch (not one nested in a subtransaction, say by a cast to json
@@ -2190,7 +2192,8 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	batch.bistate = NULL;
 	batch.owner = CurrentResourceOwner;
 	batch.subid = GetCurrentSubTransactionId();
-	if (batch.log_rel->rd_tableam == GetHeapamTableAmRoutine() &&
+	if (tuplestore_tuple_count(rows) > 1 &&
+		batch.log_rel->rd_tableam == GetHeapamTableAmRoutine() &&
 		!batch.log_rel->rd_rel->relispartition &&
 		!(batch.ri->ri_TrigDesc && batch.ri->ri_TrigDesc->trig_insert_before_row) &&
 		!(batch.log_rel->rd_att->constr &&
