@@ -356,6 +356,7 @@ static void audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc);
 static Jsonb *audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 							  TupleDesc tupdesc);
 static void audit_sha256_release(void);
+static void audit_chain_reentered(const char *customer_id);
 static void sha256_bytes(const char *data, size_t len, uint8 *out);
 static void put_field(StringInfo buf, const void *data, int len);
 static void put_text(StringInfo buf, const char *value);
@@ -500,6 +501,20 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
+ * audit_head_is
+ *		Whether head is the live head of customer_id's chain.  Two keys with
+ *		one hash share an entry: only the exact key counts.
+ */
+static inline bool
+audit_head_is(const ChurnwarnAuditHead *head, const char *customer_id)
+{
+	if (!head->live)
+		return false;
+	return customer_id == NULL ? head->customer_id == NULL :
+		(head->customer_id != NULL && strcmp(customer_id, head->customer_id) == 0);
+}
+
+/*
  * audit_head_find
  *		The remembered head of a chain, or NULL.
  */
@@ -512,20 +527,18 @@ audit_head_find(const char *customer_id, uint64 key)
 		return NULL;
 	for (head = hash_search(audit_heads, &key, HASH_FIND, NULL);
 		 head != NULL; head = head->next)
-	{
-		if (!head->live)
-			continue;
-		/* Two keys with one hash share an entry: only the exact key counts. */
-		if (customer_id == NULL ? head->customer_id == NULL :
-			(head->customer_id != NULL && strcmp(customer_id, head->customer_id) == 0))
+		if (audit_head_is(head, customer_id))
 			return head;
-	}
 	return NULL;
 }
 
 /*
  * audit_head_add
- *		Remember a head this transaction has just locked or created.
+ *		Remember a head this transaction has just locked or created.  A live
+ *		head of the same chain already there means an append nested in the
+ *		caller's lookup or creation of the head (a trigger on
+ *		churnwarn.audit_chain) wrote to the chain meanwhile: the position
+ *		the caller read is stale, so the append is refused.
  */
 static ChurnwarnAuditHead *
 audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
@@ -548,6 +561,11 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
 	head = hash_search(audit_heads, &key, HASH_ENTER, &found);
 	if (found)
 	{
+		ChurnwarnAuditHead *h;
+
+		for (h = head; h != NULL; h = h->next)
+			if (audit_head_is(h, customer_id))
+				audit_chain_reentered(customer_id);
 		/* reuse a dropped entry, else chain a new one behind the first */
 		while (head->live && head->next != NULL)
 			head = head->next;
@@ -1844,13 +1862,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		}
 		ExecDropSingleTupleTableSlot(headslot);
 		table_close(chain_rel, NoLock);
-		/*
-		 * A live entry now means an append nested in the head's lookup or
-		 * creation (a trigger on churnwarn.audit_chain) wrote to this chain
-		 * meanwhile: the position read above is stale.
-		 */
-		if (audit_head_find(customer_id, chain_key) != NULL)
-			audit_chain_reentered(customer_id);
 		known = audit_head_add(customer_id, chain_key, &headtid);
 	}
 
