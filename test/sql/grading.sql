@@ -195,10 +195,26 @@ ROLLBACK;
 -- signals written one statement per customer grade the same, for inserts
 -- and for an update that withdraws some of them; and a signal written by a
 -- trigger while those regrades run is seen by the regrade that follows.
+-- Both read-ahead checks use two sides of 100 customers each and compare
+-- them customer by customer.
+CREATE FUNCTION pg_temp.pf_customers(a text, b text) RETURNS bigint LANGUAGE sql AS $$
+WITH added AS (
+	INSERT INTO churnwarn.customer (customer_id, tier)
+	SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
+	  FROM generate_series(1, 100) i, unnest(ARRAY[a, b]) side
+	RETURNING 1)
+SELECT count(*) FROM added $$;
+CREATE FUNCTION pg_temp.pf_cmp(a text, b text, OUT customers bigint, OUT same_level bigint,
+	OUT same_score bigint, OUT graded bigint) LANGUAGE sql AS $$
+SELECT count(*),
+       count(*) FILTER (WHERE ga.level = gb.level),
+       count(*) FILTER (WHERE round(ga.score::numeric, 9) = round(gb.score::numeric, 9)),
+       count(*) FILTER (WHERE ga.level > 0)
+  FROM churnwarn.customer_grade ga
+  JOIN churnwarn.customer_grade gb ON gb.customer_id = b || substr(ga.customer_id, length(a) + 1)
+ WHERE ga.customer_id LIKE a || '%' $$;
 BEGIN;
-INSERT INTO churnwarn.customer (customer_id, tier)
-SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
-  FROM generate_series(1, 100) i, unnest(ARRAY['pfa-', 'pfb-']) side;
+SELECT pg_temp.pf_customers('pfa-', 'pfb-') AS customers_added;
 CREATE TEMP TABLE pf_src AS
 SELECT c, k, (ARRAY['complaint', 'late_payment', 'order_cut', 'competitor_contact',
                     'cold_response', 'renewal_refused'])[1 + (c * 3 + k) % 6] AS t,
@@ -219,15 +235,7 @@ BEGIN
 	END LOOP;
 END
 $$;
-CREATE TEMP VIEW pf_cmp AS
-SELECT count(*) AS customers,
-       count(*) FILTER (WHERE a.level = b.level) AS same_level,
-       count(*) FILTER (WHERE round(a.score::numeric, 9) = round(b.score::numeric, 9)) AS same_score,
-       count(*) FILTER (WHERE a.level > 0) AS graded
-  FROM churnwarn.customer_grade a
-  JOIN churnwarn.customer_grade b ON b.customer_id = 'pfb-' || substr(a.customer_id, 5)
- WHERE a.customer_id LIKE 'pfa-%';
-SELECT * FROM pf_cmp;
+SELECT * FROM pg_temp.pf_cmp('pfa-', 'pfb-');
 UPDATE churnwarn.signal SET status = 'withdrawn', closed_at = now()
  WHERE customer_id LIKE 'pfa-%' AND signal_type = 'competitor_contact';
 DO $$
@@ -240,7 +248,7 @@ BEGIN
 	END LOOP;
 END
 $$;
-SELECT * FROM pf_cmp;
+SELECT * FROM pg_temp.pf_cmp('pfa-', 'pfb-');
 CREATE FUNCTION pg_temp.pf_echo() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF NEW.customer_id = 'pfa-1' THEN
@@ -272,9 +280,7 @@ ROLLBACK;
 -- memory blocks that double; one pass over all 4,000 signals takes 512 kB),
 -- and they grade as one statement per customer does.
 BEGIN;
-INSERT INTO churnwarn.customer (customer_id, tier)
-SELECT side || i, (ARRAY['ordinary', 'important', 'core'])[1 + i % 3]
-  FROM generate_series(1, 100) i, unnest(ARRAY['pfc-', 'pfd-']) side;
+SELECT pg_temp.pf_customers('pfc-', 'pfd-') AS customers_added;
 CREATE TEMP TABLE pf_long AS
 SELECT c, k, (ARRAY['complaint', 'late_payment', 'cold_response', 'interaction_drop',
                     'dissatisfaction', 'event_declined'])[1 + (c * 5 + k) % 6] AS t,
@@ -310,13 +316,7 @@ BEGIN
 	END LOOP;
 END
 $$;
-SELECT count(*) AS customers,
-       count(*) FILTER (WHERE a.level = b.level) AS same_level,
-       count(*) FILTER (WHERE round(a.score::numeric, 9) = round(b.score::numeric, 9)) AS same_score,
-       count(*) FILTER (WHERE a.level > 0) AS graded
-  FROM churnwarn.customer_grade a
-  JOIN churnwarn.customer_grade b ON b.customer_id = 'pfd-' || substr(a.customer_id, 5)
- WHERE a.customer_id LIKE 'pfc-%';
+SELECT * FROM pg_temp.pf_cmp('pfc-', 'pfd-');
 ROLLBACK;
 
 -- A role that may read churnwarn's tables and report signals, used below.
