@@ -146,6 +146,21 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 		" AND detail OPERATOR(pg_catalog.@>) $2 LIMIT 1",
 		2, {TEXTOID, JSONBOID}
 	},
+	[CW_WQ_WATCHED_TABLES] = {
+		"SELECT tbl::pg_catalog.oid FROM churnwarn.watched_table ORDER BY 1",
+		0, {InvalidOid}
+	},
+	[CW_WQ_UPDATE_COLUMNS] = {
+		"SELECT w.key_column FROM churnwarn.watched_table w"
+		" WHERE w.tbl::pg_catalog.oid" EQ "$1"
+		" UNION SELECT a.column_name FROM churnwarn.watched_attribute a"
+		" JOIN churnwarn.watched_table w ON w.tbl::pg_catalog.oid" EQ "a.tbl::pg_catalog.oid"
+		" WHERE a.tbl::pg_catalog.oid" EQ "$1 AND w.is_master"
+		" UNION SELECT r.column_name FROM churnwarn.watch_rule r"
+		" WHERE r.tbl::pg_catalog.oid" EQ "$1"
+		" AND r.condition OPERATOR(pg_catalog.<>) 'older_than'",
+		1, {OIDOID}
+	},
 };
 
 static SPIPlanPtr plans[CW_WQ_COUNT];

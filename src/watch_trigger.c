@@ -588,8 +588,10 @@ PG_FUNCTION_INFO_V1(churnwarn_watch_config_trigger);
  * churnwarn_watch_config_trigger
  *		AFTER ... FOR EACH STATEMENT on the watch configuration tables: send a
  *		relcache invalidation of the changed table, which the callback in
- *		watch_cache.c turns into "every entry is stale", here at the next
- *		command and in other sessions at commit.
+ *		watch_cache.c turns into "every entry is stale", here at once and in
+ *		other sessions at commit; then give every watch trigger the column
+ *		list the new configuration asks for (a rule on a column no UPDATE OF
+ *		list names yet would otherwise never see that column change).
  */
 Datum
 churnwarn_watch_config_trigger(PG_FUNCTION_ARGS)
@@ -598,6 +600,8 @@ churnwarn_watch_config_trigger(PG_FUNCTION_ARGS)
 									true, false);
 
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
+	CommandCounterIncrement();
+	churnwarn_watch_reshape_all();
 	return PointerGetDatum(NULL);
 }
 

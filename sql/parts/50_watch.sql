@@ -115,7 +115,7 @@ CREATE FUNCTION churnwarn.watch_guard_partitions(tbl regclass) RETURNS void
 LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_partitions';
 COMMENT ON FUNCTION churnwarn.watch_guard_partitions(regclass) IS
-	'Internal: give every partition of a watched partitioned table the TRUNCATE guard and tie churnwarn''s triggers to the extension (called by the churnwarn_watch_ddl event trigger).';
+	'Internal: give every partition of a watched table the TRUNCATE guard, give its watch trigger the column list its rules and fields need (every UPDATE when it has a BEFORE UPDATE row trigger) and tie churnwarn''s triggers to the extension (called by the churnwarn_watch_ddl event trigger).';
 
 CREATE TRIGGER watch_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON churnwarn.watched_table
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.watch_config_trigger();
@@ -169,16 +169,22 @@ BEGIN
 					WHERE a.attrelid OPERATOR(pg_catalog.=) c.objid
 						AND a.attname OPERATOR(pg_catalog.=) w.column_name AND NOT a.attisdropped);
 	END LOOP;
-	-- partitioned watched tables may have new partitions; after CREATE
-	-- TRIGGER (pg_restore) every watched table's triggers are tied again
+	-- partitioned watched tables may have new partitions; a watched table
+	-- the command altered may have its watch trigger enabled again; after
+	-- CREATE or DROP TRIGGER (a BEFORE UPDATE trigger decides whether the
+	-- watch trigger may list columns; pg_restore) every watched table's
+	-- triggers are shaped and tied again
 	PERFORM churnwarn.watch_guard_partitions(w.tbl)
 		FROM churnwarn.watched_table w JOIN pg_catalog.pg_class k
 			ON k.oid OPERATOR(pg_catalog.=) w.tbl::pg_catalog.oid
-		WHERE k.relkind OPERATOR(pg_catalog.=) 'p' OR TG_TAG OPERATOR(pg_catalog.=) 'CREATE TRIGGER';
+		WHERE k.relkind OPERATOR(pg_catalog.=) 'p'
+			OR TG_TAG OPERATOR(pg_catalog.=) ANY ('{CREATE TRIGGER,DROP TRIGGER}'::pg_catalog.text[])
+			OR k.oid OPERATOR(pg_catalog.=) ANY (SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()
+				WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass);
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_ddl() IS
-	'Event trigger: follow renamed columns of watched tables, guard new partitions against TRUNCATE, tie churnwarn''s triggers to the extension.';
+	'Event trigger: follow renamed columns of watched tables, guard new partitions against TRUNCATE, shape the watch triggers after trigger changes, tie churnwarn''s triggers to the extension.';
 
 /*
  * Follow drops.  A dropped watched table takes its attributes and rules
@@ -235,9 +241,9 @@ COMMENT ON FUNCTION churnwarn.watch_drop() IS
 	'Event trigger: forget dropped watched tables, remove rules and mappings of dropped columns with a NOTICE, refuse to drop a watched customer key column.';
 
 CREATE EVENT TRIGGER churnwarn_watch_ddl ON ddl_command_end
-	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER')
+	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER', 'DROP TRIGGER')
 	EXECUTE FUNCTION churnwarn.watch_ddl();
-COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames and new partitions of tables watched by churnwarn.';
+COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames, new partitions and the triggers of tables watched by churnwarn.';
 CREATE EVENT TRIGGER churnwarn_watch_drop ON sql_drop
 	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
 	EXECUTE FUNCTION churnwarn.watch_drop();

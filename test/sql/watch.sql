@@ -292,6 +292,88 @@ SELECT count(*) AS dangling_rules FROM churnwarn.watch_rule r
 WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = r.tbl);
 
 ------------------------------------------------------------------------
+-- The watch trigger lists its columns (UPDATE OF): an UPDATE that names
+-- none of the key, mapped fields and rule columns does not reach it; a
+-- BEFORE UPDATE row trigger, which may change any column, makes it fire on
+-- every UPDATE; configuration and DDL keep the list right
+------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.watch_trigger_def(t regclass) RETURNS text
+LANGUAGE sql AS $$
+	SELECT pg_catalog.regexp_replace(pg_get_triggerdef(oid), ' FOR EACH.*', '')
+	FROM pg_trigger WHERE tgrelid = t AND tgname = 'churnwarn_watch'
+$$;
+-- renamed columns are named by their new names, dropped ones are gone
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
+SELECT pg_temp.watch_trigger_def('wt.crm');
+-- a partitioned table: the clones list the same columns
+SELECT c.relname, pg_temp.watch_trigger_def(c.oid) FROM pg_class c
+WHERE c.relname LIKE 'payments%' AND c.relnamespace = 'wt'::regnamespace ORDER BY 1;
+-- the columns need no dependency: the type of a rule column still changes
+ALTER TABLE wt.purchase_orders ALTER COLUMN qty TYPE bigint;
+-- calls of the trigger function, counted in this transaction
+SET track_functions = 'all';
+BEGIN;
+UPDATE wt.purchase_orders SET due = '2026-02-01';
+SELECT coalesce(pg_stat_get_xact_function_calls('churnwarn.watch_trigger'::regproc), 0) AS calls_unlisted_column;
+UPDATE wt.purchase_orders SET qty = qty WHERE client = 201;
+SELECT pg_stat_get_xact_function_calls('churnwarn.watch_trigger'::regproc) AS calls_after_rule_column;
+COMMIT;
+-- a BEFORE UPDATE trigger that pauses an order due in the past: the
+-- watch trigger fires on every UPDATE, and the pause raises its signal
+CREATE FUNCTION wt.pause_overdue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.due < '2026-01-01' THEN
+		NEW.state := 'paused';
+	END IF;
+	RETURN NEW;
+END
+$$;
+UPDATE wt.purchase_orders SET state = 'open' WHERE client = 201;
+SELECT count(*) AS reset FROM pg_temp.new_signals();
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.purchase_orders
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
+UPDATE wt.purchase_orders SET due = '2025-12-01' WHERE client = 201;
+SELECT customer_id, signal_type, col, op, old, new FROM pg_temp.new_signals();
+-- dropped again: the list is back
+DROP TRIGGER pause_overdue ON wt.purchase_orders;
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
+-- on one partition only: the partitioned table's trigger and its clones
+-- fire on every UPDATE
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.payments_us
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+SELECT c.relname, pg_temp.watch_trigger_def(c.oid) FROM pg_class c
+WHERE c.relname LIKE 'payments%' AND c.relnamespace = 'wt'::regnamespace ORDER BY 1;
+DROP TRIGGER pause_overdue ON wt.payments_us;
+SELECT pg_temp.watch_trigger_def('wt.payments');
+-- a rule stored directly in churnwarn.watch_rule (a restore, a DBA's
+-- script) puts its column in the list, and fires
+INSERT INTO churnwarn.watch_rule (tbl, column_name, condition, threshold, signal_type)
+VALUES ('wt.purchase_orders', 'due', 'changed', NULL, 'contact_change');
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
+UPDATE wt.purchase_orders SET due = '2026-03-01' WHERE client = 202;
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+DELETE FROM churnwarn.watch_rule WHERE tbl = 'wt.purchase_orders'::regclass AND column_name = 'due';
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
+-- a trigger the DBA disabled stays disabled; enabled again, it is reshaped
+ALTER TABLE wt.purchase_orders DISABLE TRIGGER churnwarn_watch;
+SELECT churnwarn.add_rule('wt.purchase_orders', 'due', 'changed', NULL, 'contact_change') > 0 AS added;
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders'), tgenabled FROM pg_trigger
+WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch';
+ALTER TABLE wt.purchase_orders ENABLE TRIGGER churnwarn_watch;
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders'), tgenabled FROM pg_trigger
+WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch';
+-- a rule on a stored generated column fires when its inputs change
+CREATE TABLE wt.usage (customer text PRIMARY KEY, seats integer, used integer,
+	ratio numeric GENERATED ALWAYS AS (used::numeric / NULLIF(seats, 0)) STORED);
+INSERT INTO wt.usage VALUES ('U-1', 10, 9);
+SELECT churnwarn.watch('wt.usage', 'customer');
+SELECT churnwarn.add_rule('wt.usage', 'ratio', 'below', '0.5', 'interaction_drop') > 0 AS added;
+SELECT pg_temp.watch_trigger_def('wt.usage');
+UPDATE wt.usage SET used = 2;
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+
+------------------------------------------------------------------------
 -- older_than: checked by the periodic pass, once per open signal
 ------------------------------------------------------------------------
 CREATE TABLE wt.contacts (id serial PRIMARY KEY, customer text, last_contact timestamptz, renewal date);
