@@ -51,8 +51,10 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -267,15 +269,16 @@ find_trigger(Oid relid, Oid funcoid)
 
 /*
  * create_trigger
- *		CREATE TRIGGER name {AFTER INSERT OR UPDATE [OF columns] OR DELETE FOR
- *		EACH ROW | BEFORE TRUNCATE FOR EACH STATEMENT} ON relid EXECUTE
- *		FUNCTION churnwarn.<function>(), built as a parse node on the
- *		relation's OID (no SQL text), then tied to the extension.  A row
- *		trigger on a partitioned table is cloned onto its partitions by
- *		CreateTrigger.  columns (String nodes) is NIL for every UPDATE.
+ *		CREATE TRIGGER name {AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW |
+ *		BEFORE TRUNCATE FOR EACH STATEMENT} ON relid EXECUTE FUNCTION
+ *		churnwarn.<function>(), built as a parse node on the relation's OID
+ *		(no SQL text), then tied to the extension.  A row trigger on a
+ *		partitioned table is cloned onto its partitions by CreateTrigger.
+ *		The watch trigger's column list is set afterwards by
+ *		churnwarn_watch_shape().
  */
-static Oid
-create_trigger(Oid relid, bool truncate_guard, List *columns)
+static void
+create_trigger(Oid relid, bool truncate_guard)
 {
 	CreateTrigStmt *stmt = makeNode(CreateTrigStmt);
 	const char *function = truncate_guard ? "watch_truncate_trigger" : "watch_trigger";
@@ -292,7 +295,7 @@ create_trigger(Oid relid, bool truncate_guard, List *columns)
 	stmt->timing = truncate_guard ? TRIGGER_TYPE_BEFORE : TRIGGER_TYPE_AFTER;
 	stmt->events = truncate_guard ? TRIGGER_TYPE_TRUNCATE :
 		(TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE);
-	stmt->columns = columns;
+	stmt->columns = NIL;
 	stmt->whenClause = NULL;
 	stmt->transitionRels = NIL;
 	stmt->deferrable = false;
@@ -304,13 +307,12 @@ create_trigger(Oid relid, bool truncate_guard, List *columns)
 						 NULL, false, false);
 	tie_to_extension(addr.objectId);
 	CommandCounterIncrement();
-	return addr.objectId;
 }
 
 /*
- * Does a BEFORE UPDATE row trigger sit on relid or one of its partitions?
- * It may change a column the UPDATE does not name, which a column-list
- * trigger would not see.
+ * Does a BEFORE UPDATE row trigger sit on one of rels (a table and its
+ * partitions)?  It may change a column the UPDATE does not name, which a
+ * column-list trigger would not see.
  */
 static bool
 has_before_update_trigger(List *rels)
@@ -345,57 +347,147 @@ has_before_update_trigger(List *rels)
 
 /*
  * update_columns
- *		The columns of the watched table rel an UPDATE must name for the watch
- *		trigger to have anything to do: the customer key, the mapped fields
- *		of a master table and the columns of the rules evaluated on row
- *		changes (older_than rules belong to the periodic pass).  An UPDATE
- *		naming none of them changes none of them, so handle_change would
- *		return without a write; with the column list PostgreSQL does not even
- *		queue the event.  An empty set means every UPDATE must reach it (a
- *		BEFORE UPDATE row trigger on the table or a partition).  False when
- *		the configuration names a column the table does not have: the
- *		event trigger following a RENAME COLUMN is halfway through renaming
- *		the stored names, and the trigger is shaped when it has done.  SPI
- *		connected.
+ *		The names of the columns of the watched table rel an UPDATE must name
+ *		for the watch trigger to have anything to do: the customer key, the
+ *		mapped fields of a master table and the columns of the rules
+ *		evaluated on row changes (older_than rules belong to the periodic
+ *		pass).  An UPDATE naming none of them changes none of them, so
+ *		handle_change would return without a write; with the column list
+ *		PostgreSQL does not even queue the event.
+ *
+ *		NIL means every UPDATE: a BEFORE UPDATE row trigger on the table or a
+ *		partition (it may change any column); a stored name the table does
+ *		not have (halfway through the event trigger's renames, or a column
+ *		dropped while event triggers were off); a table no longer watched.
+ *		The configuration is read as committed now plus this transaction's
+ *		own changes, whatever the isolation level.  SPI connected; the list
+ *		is allocated in result_cxt.
  */
-static bool
-update_columns(Relation rel, List *rels, Bitmapset **cols)
+static List *
+update_columns(Relation rel, List *rels, MemoryContext result_cxt)
 {
 	Datum		v[1];
+	List	   *names = NIL;
 	uint64		i;
 
-	*cols = NULL;
 	if (has_before_update_trigger(rels))
-		return true;
+		return NIL;
 	v[0] = ObjectIdGetDatum(RelationGetRelid(rel));
 	churnwarn_watch_exec(CW_WQ_UPDATE_COLUMNS, v, NULL, false, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return false;			/* not watched */
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *column = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		AttrNumber	attnum = column ? user_column(rel, column) : InvalidAttrNumber;
 
-		if (attnum == InvalidAttrNumber)
-			return false;
-		*cols = bms_add_member(*cols, attnum);
+		MemoryContext old;
+
+		if (column == NULL || user_column(rel, column) == InvalidAttrNumber)
+			return NIL;
+		old = MemoryContextSwitchTo(result_cxt);
+		names = lappend(names, pstrdup(column));
+		MemoryContextSwitchTo(old);
 	}
-	return true;
+	return names;
+}
+
+/* qsort comparator of attribute numbers */
+static int
+attnum_cmp(const void *a, const void *b)
+{
+	return (int) *(const int16 *) a - (int) *(const int16 *) b;
 }
 
 /*
- * Remove the dependencies of the watch trigger (and its clones on
- * partitions) on the columns it lists, which CreateTrigger records: with
- * them, DROP COLUMN of a rule's column would be refused instead of removing
- * the rule with a NOTICE (churnwarn.watch_drop), and ALTER COLUMN TYPE would
- * be refused.  The trigger is reshaped after either, so it never names a
- * dropped column.
+ * set_trigger_columns
+ *		Give the watch trigger of each of rels (the watched table's and its
+ *		clones on partitions) the column list names, as attribute numbers of
+ *		that relation, by updating its pg_trigger row in place, as ALTER
+ *		TABLE ... ENABLE TRIGGER updates tgenabled: the trigger keeps its
+ *		OID, its enabled state and its comment, and no column dependency is
+ *		recorded (DROP COLUMN of a rule's column must go on removing the rule
+ *		with a NOTICE, and ALTER COLUMN TYPE must not be refused).
+ */
+static void
+set_trigger_columns(List *rels, Oid watch_fn, List *names)
+{
+	Relation	tgrel = table_open(TriggerRelationId, RowExclusiveLock);
+	int16	   *attnums = palloc(sizeof(int16) * Max(list_length(names), 1));
+	ListCell   *lc;
+
+	foreach(lc, rels)
+	{
+		Oid			r = lfirst_oid(lc);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+		List	   *found = NIL;
+		ListCell   *lt;
+		ListCell   *ln;
+		int			n = 0;
+
+		foreach(ln, names)
+		{
+			AttrNumber	attnum = get_attnum(r, (const char *) lfirst(ln));
+
+			if (attnum == InvalidAttrNumber)
+			{
+				n = 0;			/* cannot happen to a partition: every UPDATE */
+				break;
+			}
+			attnums[n++] = attnum;
+		}
+		if (n > 1)
+			qsort(attnums, n, sizeof(int16), attnum_cmp);
+
+		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(r));
+		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
+
+			if (t->tgfoid != watch_fn)
+				continue;
+			if (t->tgattr.dim1 == n &&
+				memcmp(t->tgattr.values, attnums, sizeof(int16) * n) == 0)
+				continue;
+			found = lappend(found, heap_copytuple(tup));
+		}
+		systable_endscan(scan);
+
+		foreach(lt, found)
+		{
+			HeapTuple	old = (HeapTuple) lfirst(lt);
+			Datum		values[Natts_pg_trigger];
+			bool		nulls[Natts_pg_trigger];
+			bool		replaces[Natts_pg_trigger];
+			HeapTuple	newtup;
+
+			memset(nulls, false, sizeof(nulls));
+			memset(replaces, false, sizeof(replaces));
+			values[Anum_pg_trigger_tgattr - 1] = PointerGetDatum(buildint2vector(attnums, n));
+			replaces[Anum_pg_trigger_tgattr - 1] = true;
+			newtup = heap_modify_tuple(old, RelationGetDescr(tgrel), values, nulls, replaces);
+			CatalogTupleUpdate(tgrel, &newtup->t_self, newtup);
+		}
+		if (found != NIL)
+			CacheInvalidateRelcacheByRelid(r);
+	}
+	table_close(tgrel, RowExclusiveLock);
+	CommandCounterIncrement();
+}
+
+/*
+ * Remove the dependencies of the watch triggers of rels on columns.  None
+ * are recorded by set_trigger_columns, but PostgreSQL records them when it
+ * creates a trigger with a column list itself: a restored dump's CREATE
+ * TRIGGER, the clone on a partition created or attached later.
  */
 static void
 forget_column_dependencies(List *rels, Oid watch_fn)
 {
 	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ListCell   *lc;
+	long		removed = 0;
 
 	foreach(lc, rels)
 	{
@@ -411,162 +503,67 @@ forget_column_dependencies(List *rels, Oid watch_fn)
 		{
 			Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
 
-			if (t->tgfoid == watch_fn)
-				deleteDependencyRecordsForSpecific(TriggerRelationId, t->oid,
-												   DEPENDENCY_NORMAL,
-												   RelationRelationId, r);
+			if (t->tgfoid == watch_fn && t->tgattr.dim1 > 0)
+				removed += deleteDependencyRecordsForSpecific(TriggerRelationId, t->oid,
+															  DEPENDENCY_NORMAL,
+															  RelationRelationId, r);
 		}
 		systable_endscan(scan);
 	}
 	table_close(tgrel, AccessShareLock);
-	CommandCounterIncrement();
-}
-
-/*
- * The watch trigger's shape: its column list as a set, and whether it and
- * every clone on a partition fire normally (tgenabled 'O').  A trigger the
- * DBA disabled or set to fire on replica is left as it is.
- */
-static Bitmapset *
-trigger_shape(List *rels, Oid watch_fn, bool *plain)
-{
-	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
-	Oid			root = linitial_oid(rels);
-	Bitmapset  *cols = NULL;
-	ListCell   *lc;
-
-	*plain = true;
-	foreach(lc, rels)
-	{
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tup;
-
-		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(lfirst_oid(lc)));
-		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
-		while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
-			int			i;
-
-			if (t->tgfoid != watch_fn)
-				continue;
-			if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN)
-				*plain = false;
-			if (lfirst_oid(lc) == root && !OidIsValid(t->tgparentid))
-				for (i = 0; i < t->tgattr.dim1; i++)
-					cols = bms_add_member(cols, t->tgattr.values[i]);
-		}
-		systable_endscan(scan);
-	}
-	table_close(tgrel, AccessShareLock);
-	return cols;
-}
-
-/*
- * shape_watch_trigger
- *		Give the watch trigger of the watched table rel the column list
- *		update_columns() asks for: created if create is true and it is
- *		missing, dropped and created again if its list differs (which takes
- *		AccessExclusiveLock on the table, as DROP TRIGGER does).  SPI
- *		connected.
- */
-static void
-shape_watch_trigger(Relation rel, bool create)
-{
-	Oid			relid = RelationGetRelid(rel);
-	Oid			watch_fn = trigger_function("watch_trigger");
-	Oid			trig = find_trigger(relid, watch_fn);
-	List	   *rels = find_all_inheritors(relid, AccessShareLock, NULL);
-	Bitmapset  *want;
-	List	   *columns = NIL;
-	int			x;
-
-	if (!OidIsValid(trig) && !create)
-		return;
-	if (!update_columns(rel, rels, &want))
-	{
-		if (OidIsValid(trig))
-		{
-			tie_to_extension(trig);
-			return;
-		}
-		want = NULL;			/* create: every UPDATE, to be safe */
-	}
-	if (OidIsValid(trig))
-	{
-		bool		plain;
-		Bitmapset  *have = trigger_shape(rels, watch_fn, &plain);
-
-		tie_to_extension(trig);
-		if (!plain || bms_equal(have, want))
-			return;
-	}
-	x = -1;
-	while ((x = bms_next_member(want, x)) >= 0)
-		columns = lappend(columns, makeString(get_attname(relid, x, false)));
-	if (OidIsValid(trig))
-	{
-		ObjectAddress addr;
-
-		ObjectAddressSet(addr, TriggerRelationId, trig);
-		performDeletion(&addr, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
+	if (removed > 0)
 		CommandCounterIncrement();
-	}
-	create_trigger(relid, false, columns);
-	if (columns != NIL)
-		forget_column_dependencies(rels, watch_fn);
 }
 
 /*
- * churnwarn_watch_reshape_all
- *		After a change to the watch configuration (rules and mapped fields
- *		decide the column list): reshape the watch trigger of every watched
- *		table that has one.  SPI is connected here.
+ * churnwarn_watch_shape
+ *		Give the watch trigger of the watched table relid, and its clones,
+ *		the column list update_columns() asks for, if it has a watch trigger.
+ *		Called after every change of a table's watch configuration (the row
+ *		trigger watch_config_shape), by watch() and by the event trigger
+ *		after DDL.  The table and its partitions are locked in
+ *		ShareRowExclusiveLock, the lock of CREATE TRIGGER and ALTER TABLE
+ *		... ENABLE TRIGGER, which also serializes two shapings of one table.
  */
 void
-churnwarn_watch_reshape_all(void)
+churnwarn_watch_shape(Oid relid)
 {
-	List	   *tables = NIL;
-	ListCell   *lc;
-	uint64		i;
+	Relation	rel = try_relation_open(relid, ShareRowExclusiveLock);
+	Oid			watch_fn;
+	List	   *rels;
+	List	   *names;
+	MemoryContext caller_cxt;
 
-	churnwarn_spi_connect();
-	churnwarn_watch_exec(CW_WQ_WATCHED_TABLES, NULL, NULL, false, SPI_OK_SELECT);
-	for (i = 0; i < SPI_processed; i++)
+	if (rel == NULL)
+		return;					/* dropped meanwhile */
+	watch_fn = trigger_function("watch_trigger");
+	if (!OidIsValid(find_trigger(relid, watch_fn)))
 	{
-		bool		isnull;
-
-		tables = lappend_oid(tables,
-							 DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-															SPI_tuptable->tupdesc,
-															1, &isnull)));
-	}
-	foreach(lc, tables)
-	{
-		Relation	rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
-
-		if (rel == NULL)
-			continue;
-		shape_watch_trigger(rel, false);
 		relation_close(rel, NoLock);
+		return;
 	}
+	rels = find_all_inheritors(relid, ShareRowExclusiveLock, NULL);
+	caller_cxt = CurrentMemoryContext;
+	churnwarn_spi_connect();
+	names = update_columns(rel, rels, caller_cxt);
 	churnwarn_spi_finish();
+	set_trigger_columns(rels, watch_fn, names);
+	forget_column_dependencies(rels, watch_fn);
+	relation_close(rel, NoLock);
 }
 
 /*
  * guard_relation
  *		Make sure relid and every partition under it carry the TRUNCATE guard
- *		(statement triggers are not cloned onto partitions), that the watch
- *		trigger has the column list the configuration asks for, and that all
- *		of churnwarn's triggers there depend on the extension (a restored
- *		CREATE TRIGGER does not carry that dependency).  SPI connected.
+ *		(statement triggers are not cloned onto partitions), that all of
+ *		churnwarn's triggers there depend on the extension (a restored
+ *		CREATE TRIGGER does not carry that dependency) and that the watch
+ *		trigger has the column list the configuration asks for.
  */
 static void
-guard_relation(Relation rel)
+guard_relation(Oid relid)
 {
-	Oid			relid = RelationGetRelid(rel);
+	Oid			watch_fn = trigger_function("watch_trigger");
 	Oid			truncate_fn = trigger_function("watch_truncate_trigger");
 	List	   *rels = find_all_inheritors(relid, AccessShareLock, NULL);
 	ListCell   *lc;
@@ -580,9 +577,11 @@ guard_relation(Relation rel)
 		if (OidIsValid(t))
 			tie_to_extension(t);
 		else
-			create_trigger(r, true, NIL);
+			create_trigger(r, true);
+		if (r == relid && OidIsValid(t = find_trigger(r, watch_fn)))
+			tie_to_extension(t);
 	}
-	shape_watch_trigger(rel, false);
+	churnwarn_watch_shape(relid);
 }
 
 /* Sync every row of a master table into churnwarn.customer (SPI connected). */
@@ -724,9 +723,9 @@ churnwarn_watch(PG_FUNCTION_ARGS)
 		churnwarn_watch_exec(CW_WQ_INSERT_ATTRIBUTE, v, NULL, false, SPI_OK_INSERT);
 	}
 
+	create_trigger(relid, false);
+	guard_relation(relid);
 	CommandCounterIncrement();
-	shape_watch_trigger(rel, true);
-	guard_relation(rel);
 	if (nfields > 0)
 		synced = backfill_master(relid);
 	churnwarn_spi_finish();
@@ -932,9 +931,7 @@ churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 
 	if (rel == NULL)
 		PG_RETURN_VOID();
-	churnwarn_spi_connect();
-	guard_relation(rel);
-	churnwarn_spi_finish();
+	guard_relation(relid);
 	relation_close(rel, NoLock);
 	PG_RETURN_VOID();
 }

@@ -131,7 +131,6 @@ typedef enum ChurnwarnWatchQuery
 	CW_WQ_INSERT_SIGNAL,
 	CW_WQ_OLDER_THAN_RULES,
 	CW_WQ_OPEN_TICK_SIGNAL,
-	CW_WQ_WATCHED_TABLES,
 	CW_WQ_UPDATE_COLUMNS,
 	CW_WQ_COUNT
 } ChurnwarnWatchQuery;
@@ -139,7 +138,7 @@ typedef enum ChurnwarnWatchQuery
 extern int	churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values,
 								 const char *nulls, bool read_only, int expected);
 extern ChurnwarnWatchEntry *churnwarn_watch_entry(Relation rel);
-extern void churnwarn_watch_reshape_all(void);
+extern void churnwarn_watch_shape(Oid relid);
 extern void churnwarn_watch_enter(void);
 extern void churnwarn_watch_leave(void);
 extern void churnwarn_watch_resolve_rule(ChurnwarnRule *rule, TupleDesc desc,

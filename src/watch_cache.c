@@ -37,6 +37,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "churnwarn.h"
 #include "storage.h"
@@ -146,10 +147,6 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 		" AND detail OPERATOR(pg_catalog.@>) $2 LIMIT 1",
 		2, {TEXTOID, JSONBOID}
 	},
-	[CW_WQ_WATCHED_TABLES] = {
-		"SELECT tbl::pg_catalog.oid FROM churnwarn.watched_table ORDER BY 1",
-		0, {InvalidOid}
-	},
 	[CW_WQ_UPDATE_COLUMNS] = {
 		"SELECT w.key_column FROM churnwarn.watched_table w"
 		" WHERE w.tbl::pg_catalog.oid" EQ "$1"
@@ -192,6 +189,12 @@ churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values, const char *nulls,
 	}
 	if (q == CW_WQ_INSERT_SIGNAL && !read_only)
 		rc = churnwarn_write_exec_sharing(CW_W_SIGNAL, plans[q], values, nulls);
+	else if (q == CW_WQ_UPDATE_COLUMNS)
+	{
+		/* what is committed now, whatever the isolation level */
+		rc = SPI_execute_snapshot(plans[q], values, nulls, GetLatestSnapshot(),
+								  InvalidSnapshot, false, false, 0);
+	}
 	else
 		rc = SPI_execute_plan(plans[q], values, nulls, read_only, 0);
 	if (rc != expected)

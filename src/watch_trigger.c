@@ -588,10 +588,8 @@ PG_FUNCTION_INFO_V1(churnwarn_watch_config_trigger);
  * churnwarn_watch_config_trigger
  *		AFTER ... FOR EACH STATEMENT on the watch configuration tables: send a
  *		relcache invalidation of the changed table, which the callback in
- *		watch_cache.c turns into "every entry is stale", here at once and in
- *		other sessions at commit; then give every watch trigger the column
- *		list the new configuration asks for (a rule on a column no UPDATE OF
- *		list names yet would otherwise never see that column change).
+ *		watch_cache.c turns into "every entry is stale", here at the next
+ *		command and in other sessions at commit.
  */
 Datum
 churnwarn_watch_config_trigger(PG_FUNCTION_ARGS)
@@ -600,8 +598,64 @@ churnwarn_watch_config_trigger(PG_FUNCTION_ARGS)
 									true, false);
 
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(churnwarn_watch_config_shape);
+
+/*
+ * churnwarn_watch_config_shape
+ *		AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on the watch
+ *		configuration tables: the watch trigger of the table the row belongs
+ *		to gets the column list the new configuration asks for (a rule on a
+ *		column its UPDATE OF list does not name would never see that column
+ *		change; a dropped column must leave the list).
+ */
+Datum
+churnwarn_watch_config_shape(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = check_trigger(fcinfo, "churnwarn_watch_config_shape",
+									true, true);
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	AttrNumber	attnum = InvalidAttrNumber;
+	Oid			old_tbl = InvalidOid;
+	Oid			new_tbl = InvalidOid;
+	bool		isnull;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), "tbl") == 0)
+			attnum = att->attnum;
+	}
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired on a table with a column \"tbl\"",
+						"churnwarn_watch_config_shape")));
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		Datum		d = heap_getattr(td->tg_trigtuple, attnum, desc, &isnull);
+
+		if (!isnull)
+			old_tbl = DatumGetObjectId(d);
+	}
+	if (!TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		HeapTuple	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
+			td->tg_newtuple : td->tg_trigtuple;
+		Datum		d = heap_getattr(tup, attnum, desc, &isnull);
+
+		if (!isnull)
+			new_tbl = DatumGetObjectId(d);
+	}
 	CommandCounterIncrement();
-	churnwarn_watch_reshape_all();
+	if (OidIsValid(new_tbl))
+		churnwarn_watch_shape(new_tbl);
+	if (OidIsValid(old_tbl) && old_tbl != new_tbl)
+		churnwarn_watch_shape(old_tbl);
 	return PointerGetDatum(NULL);
 }
 

@@ -111,6 +111,12 @@ AS 'MODULE_PATHNAME', 'churnwarn_watch_config_trigger';
 COMMENT ON FUNCTION churnwarn.watch_config_trigger() IS
 	'Trigger: drop the cached watched-table metadata in every session when the watch configuration changes.';
 
+CREATE FUNCTION churnwarn.watch_config_shape() RETURNS trigger
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'churnwarn_watch_config_shape';
+COMMENT ON FUNCTION churnwarn.watch_config_shape() IS
+	'Trigger: give the watch trigger of the table a configuration row belongs to the UPDATE OF column list the configuration asks for.';
+
 CREATE FUNCTION churnwarn.watch_guard_partitions(tbl regclass) RETURNS void
 LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_partitions';
@@ -123,6 +129,17 @@ CREATE TRIGGER watch_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.watch_config_trigger();
 CREATE TRIGGER watch_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON churnwarn.watch_rule
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.watch_config_trigger();
+/*
+ * The watch trigger lists the columns an UPDATE must name to reach it
+ * (key, mapped fields, rule columns); every change of a table's
+ * configuration reshapes that list, whoever makes it.
+ */
+CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watched_table
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
+CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watched_attribute
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
+CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watch_rule
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
 
 /*
  * The event triggers run for every user's DDL, so they are SECURITY DEFINER
@@ -258,6 +275,7 @@ REVOKE EXECUTE ON FUNCTION churnwarn.check_older_than(timestamptz) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_truncate_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_shape() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_partitions(regclass) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_ddl() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_drop() FROM PUBLIC;

@@ -768,6 +768,11 @@ BEGIN
 		END IF;
 	END LOOP;
 
+	-- after a restore with session_replication_role = replica, where no
+	-- event trigger ran: churnwarn's triggers on watched tables are tied to
+	-- the extension again and the watch triggers get their column lists
+	PERFORM churnwarn.watch_guard_partitions(w.tbl) FROM churnwarn.watched_table w;
+
 	policies := churnwarn.apply_row_security();
 	RETURN jsonb_build_object('roles_created', created, 'policies_created', policies);
 END

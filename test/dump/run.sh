@@ -66,6 +66,18 @@ SELECT churnwarn.resolve_signal(4, 'paid');
 INSERT INTO churnwarn.partner_assignment (partner, customer_id) VALUES ('regress_dump_partner', 'd1');
 SELECT churnwarn.dossier('d1', 'dump test') IS NOT NULL;
 SELECT churnwarn.forget('d3', 'dump test erasure');
+-- watched tables: a customer master with rules, a partitioned table; their
+-- watch triggers list columns (UPDATE OF), which a restore must keep
+-- without the column dependencies PostgreSQL records for a restored list
+CREATE TABLE public.dump_crm (id text PRIMARY KEY, company text, state text, revenue integer, notes text);
+INSERT INTO public.dump_crm VALUES ('d1', 'Dump One', 'active', 100, 'n');
+SELECT churnwarn.watch('public.dump_crm', 'id', '{"name": "company"}');
+SELECT churnwarn.add_rule('public.dump_crm', 'state', 'equals', 'lost', 'competitor_deal');
+SELECT churnwarn.add_rule('public.dump_crm', 'revenue', 'drop_pct', '50', 'order_cut');
+CREATE TABLE public.dump_pay (customer text, region text, overdue numeric) PARTITION BY LIST (region);
+CREATE TABLE public.dump_pay_eu PARTITION OF public.dump_pay FOR VALUES IN ('EU');
+SELECT churnwarn.watch('public.dump_pay', 'customer');
+SELECT churnwarn.add_rule('public.dump_pay', 'overdue', 'above', '1000', 'late_payment');
 -- the registry changed: setup_roles() again withholds the new column from partners
 SELECT churnwarn.setup_roles();
 SQL
@@ -112,6 +124,16 @@ SELECT 'settings scheme ' || scheme FROM churnwarn.settings;
 SELECT 'calendar day ' || calendar || ' ' || day || ' ' || kind || ' ' || shipped
 FROM churnwarn.calendar_day WHERE NOT shipped ORDER BY 1;
 SELECT 'verify_audit ' || ok || ' ' || checked FROM churnwarn.verify_audit();
+SELECT 'trigger ' || c.relname || ' ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE t.tgname LIKE 'churnwarn_watch%' ORDER BY 1;
+SELECT 'watch triggers tied to the extension ' || count(*)
+FROM pg_depend d JOIN pg_trigger t ON t.oid = d.objid
+WHERE d.classid = 'pg_trigger'::regclass AND d.refclassid = 'pg_extension'::regclass
+	AND t.tgname LIKE 'churnwarn_watch%';
+SELECT 'watch trigger column dependencies ' || count(*)
+FROM pg_depend d JOIN pg_trigger t ON t.oid = d.objid
+WHERE d.classid = 'pg_trigger'::regclass AND d.refobjsubid > 0 AND t.tgname = 'churnwarn_watch';
 SQL
 }
 
@@ -161,6 +183,22 @@ for format in custom plain; do
 	[ "$next" -gt "$max" ] || fail "$format: new signal id $next is not above $max"
 	"${PSQL[@]}" -d $db -At -c "SELECT ok FROM churnwarn.verify_audit()" | grep -qx t ||
 		fail "$format: verify_audit() fails after a new change"
+	grep -q '^trigger dump_crm CREATE TRIGGER churnwarn_watch AFTER INSERT OR DELETE OR UPDATE OF id, company, state, revenue ' \
+		"$WORK/$format.state" || fail "$format: the watch trigger's column list was not restored"
+	grep -q '^watch trigger column dependencies 0$' "$WORK/$format.state" ||
+		fail "$format: the restored watch triggers depend on their columns"
+	# the restored watch trigger fires on its rule column, and a rule
+	# column's type and existence may still change
+	raised=$("${PSQL[@]}" -d $db -At <<'SQL' 2>&1 | tail -n 1
+SET client_min_messages = warning;
+UPDATE public.dump_crm SET state = 'lost' WHERE id = 'd1';
+ALTER TABLE public.dump_crm ALTER COLUMN state TYPE varchar(40);
+ALTER TABLE public.dump_crm DROP COLUMN revenue;
+SELECT count(*) FROM churnwarn.signal WHERE customer_id = 'd1' AND signal_type = 'competitor_deal'
+	AND source = 'rule';
+SQL
+	)
+	[ "$raised" = 1 ] || fail "$format: the restored watch trigger: $raised"
 done
 
 for db in $SRC cw_dump_custom cw_dump_plain; do

@@ -355,14 +355,6 @@ UPDATE wt.purchase_orders SET due = '2026-03-01' WHERE client = 202;
 SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
 DELETE FROM churnwarn.watch_rule WHERE tbl = 'wt.purchase_orders'::regclass AND column_name = 'due';
 SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
--- a trigger the DBA disabled stays disabled; enabled again, it is reshaped
-ALTER TABLE wt.purchase_orders DISABLE TRIGGER churnwarn_watch;
-SELECT churnwarn.add_rule('wt.purchase_orders', 'due', 'changed', NULL, 'contact_change') > 0 AS added;
-SELECT pg_temp.watch_trigger_def('wt.purchase_orders'), tgenabled FROM pg_trigger
-WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch';
-ALTER TABLE wt.purchase_orders ENABLE TRIGGER churnwarn_watch;
-SELECT pg_temp.watch_trigger_def('wt.purchase_orders'), tgenabled FROM pg_trigger
-WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch';
 -- a rule on a stored generated column fires when its inputs change
 CREATE TABLE wt.usage (customer text PRIMARY KEY, seats integer, used integer,
 	ratio numeric GENERATED ALWAYS AS (used::numeric / NULLIF(seats, 0)) STORED);
@@ -372,6 +364,55 @@ SELECT churnwarn.add_rule('wt.usage', 'ratio', 'below', '0.5', 'interaction_drop
 SELECT pg_temp.watch_trigger_def('wt.usage');
 UPDATE wt.usage SET used = 2;
 SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+-- a trigger the DBA disabled (or set to ENABLE ALWAYS for a subscriber)
+-- keeps its state and its OID and still gets the list, so nothing is
+-- missed once it fires again; a column dropped meanwhile leaves the list
+SELECT oid AS watch_trigger_oid FROM pg_trigger
+WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch' \gset
+ALTER TABLE wt.purchase_orders DISABLE TRIGGER churnwarn_watch;
+SELECT churnwarn.add_rule('wt.purchase_orders', 'due', 'changed', NULL, 'contact_change') > 0 AS added;
+ALTER TABLE wt.purchase_orders DROP COLUMN channel;
+SELECT pg_temp.watch_trigger_def('wt.purchase_orders'), tgenabled, oid = :watch_trigger_oid AS same_trigger
+FROM pg_trigger WHERE tgrelid = 'wt.purchase_orders'::regclass AND tgname = 'churnwarn_watch';
+ALTER TABLE wt.purchase_orders ENABLE ALWAYS TRIGGER churnwarn_watch;
+UPDATE wt.purchase_orders SET due = '2026-04-01' WHERE client = 202;
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+ALTER TABLE wt.purchase_orders ENABLE TRIGGER churnwarn_watch;
+-- a partition attached or created later gets the list through PostgreSQL's
+-- clone, whose column dependencies are removed too: the type of a rule
+-- column still changes, on the parent and the new partitions
+CREATE TABLE wt.payments_latam (overdue numeric, paid_on date, customer text, region text);
+ALTER TABLE wt.payments ATTACH PARTITION wt.payments_latam FOR VALUES IN ('LATAM');
+CREATE TABLE wt.payments_mea PARTITION OF wt.payments FOR VALUES IN ('MEA');
+SELECT count(*) AS column_dependencies FROM pg_depend d JOIN pg_trigger t ON t.oid = d.objid
+WHERE d.classid = 'pg_trigger'::regclass AND d.refobjsubid > 0 AND t.tgname = 'churnwarn_watch';
+ALTER TABLE wt.payments ALTER COLUMN overdue TYPE numeric(14,2);
+SELECT c.relname, pg_temp.watch_trigger_def(c.oid) FROM pg_class c
+WHERE c.relname IN ('payments_latam', 'payments_mea') AND c.relnamespace = 'wt'::regnamespace ORDER BY 1;
+-- a rule on one table locks that table only, and in the mode CREATE
+-- TRIGGER takes (readers are not blocked)
+BEGIN;
+SELECT churnwarn.add_rule('wt.usage', 'seats', 'below', '5', 'order_cut') > 0 AS added;
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'wt'::regnamespace ORDER BY 1, 2;
+ROLLBACK;
+-- the table's owner, a non-superuser with the rights churnwarn_admin gets
+-- (no EXECUTE on trigger functions), adds a rule to the table a superuser
+-- watched
+CREATE ROLE regress_watch_owner;
+GRANT USAGE ON SCHEMA wt, churnwarn TO regress_watch_owner;
+GRANT EXECUTE ON FUNCTION churnwarn.add_rule(regclass, name, text, text, text) TO regress_watch_owner;
+GRANT SELECT ON ALL TABLES IN SCHEMA churnwarn TO regress_watch_owner;
+GRANT SELECT, INSERT ON churnwarn.watch_rule TO regress_watch_owner;
+GRANT USAGE ON SEQUENCE churnwarn.watch_rule_id_seq TO regress_watch_owner;
+ALTER TABLE wt.usage OWNER TO regress_watch_owner;
+SET ROLE regress_watch_owner;
+SELECT churnwarn.add_rule('wt.usage', 'seats', 'below', '5', 'order_cut') > 0 AS added;
+RESET ROLE;
+SELECT pg_temp.watch_trigger_def('wt.usage');
+ALTER TABLE wt.usage OWNER TO CURRENT_USER;
+DROP OWNED BY regress_watch_owner;
+DROP ROLE regress_watch_owner;
 
 ------------------------------------------------------------------------
 -- older_than: checked by the periodic pass, once per open signal
