@@ -397,20 +397,58 @@ attnum_cmp(const void *a, const void *b)
 }
 
 /*
- * set_trigger_columns
- *		Give the watch trigger of each of rels (the watched table's and its
- *		clones on partitions) the column list names, as attribute numbers of
- *		that relation, by updating its pg_trigger row in place, as ALTER
- *		TABLE ... ENABLE TRIGGER updates tgenabled: the trigger keeps its
- *		OID, its enabled state and its comment, and no column dependency is
- *		recorded (DROP COLUMN of a rule's column must go on removing the rule
- *		with a NOTICE, and ALTER COLUMN TYPE must not be refused).
+ * column_dependencies
+ *		How many dependencies on columns of r the trigger trigoid has.  None
+ *		are recorded by shape_triggers, but PostgreSQL records them when it
+ *		creates a trigger with a column list itself: a restored dump's
+ *		CREATE TRIGGER, the clone on a partition created or attached later.
+ *		With them, DROP COLUMN of a rule's column would be refused instead of
+ *		removing the rule with a NOTICE, and ALTER COLUMN TYPE refused.
  */
-static void
-set_trigger_columns(List *rels, Oid watch_fn, List *names)
+static int
+column_dependencies(Oid trigoid, Oid r)
 {
-	Relation	tgrel = table_open(TriggerRelationId, RowExclusiveLock);
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(TriggerRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(trigoid));
+	scan = systable_beginscan(dep, DependDependerIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (d->refclassid == RelationRelationId && d->refobjid == r &&
+			d->refobjsubid != 0 && d->deptype == DEPENDENCY_NORMAL)
+			n++;
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+	return n;
+}
+
+/*
+ * shape_triggers
+ *		Whether the watch trigger of one of rels (the watched table's and its
+ *		clones on partitions) lists other columns than names, or depends on
+ *		a column; if apply, also set each list in place, by updating the
+ *		trigger's pg_trigger row as ALTER TABLE ... ENABLE TRIGGER updates
+ *		tgenabled (the trigger keeps its OID, its enabled state and its
+ *		comment), and remove the column dependencies.  The caller holds
+ *		ShareRowExclusiveLock on rels if apply.
+ */
+static bool
+shape_triggers(List *rels, Oid watch_fn, List *names, bool apply)
+{
+	Relation	tgrel = table_open(TriggerRelationId,
+								   apply ? RowExclusiveLock : AccessShareLock);
 	int16	   *attnums = palloc(sizeof(int16) * Max(list_length(names), 1));
+	bool		differs = false;
 	ListCell   *lc;
 
 	foreach(lc, rels)
@@ -419,7 +457,8 @@ set_trigger_columns(List *rels, Oid watch_fn, List *names)
 		ScanKeyData key;
 		SysScanDesc scan;
 		HeapTuple	tup;
-		List	   *found = NIL;
+		List	   *stale = NIL;
+		List	   *dependent = NIL;
 		ListCell   *lt;
 		ListCell   *ln;
 		int			n = 0;
@@ -447,14 +486,24 @@ set_trigger_columns(List *rels, Oid watch_fn, List *names)
 
 			if (t->tgfoid != watch_fn)
 				continue;
-			if (t->tgattr.dim1 == n &&
-				memcmp(t->tgattr.values, attnums, sizeof(int16) * n) == 0)
-				continue;
-			found = lappend(found, heap_copytuple(tup));
+			if (column_dependencies(t->oid, r) > 0)
+				dependent = lappend_oid(dependent, t->oid);
+			if (t->tgattr.dim1 != n ||
+				memcmp(t->tgattr.values, attnums, sizeof(int16) * n) != 0)
+				stale = lappend(stale, heap_copytuple(tup));
 		}
 		systable_endscan(scan);
+		if (stale == NIL && dependent == NIL)
+			continue;
+		differs = true;
+		if (!apply)
+			break;
 
-		foreach(lt, found)
+		foreach(lt, dependent)
+			deleteDependencyRecordsForSpecific(TriggerRelationId, lfirst_oid(lt),
+											   DEPENDENCY_NORMAL,
+											   RelationRelationId, r);
+		foreach(lt, stale)
 		{
 			HeapTuple	old = (HeapTuple) lfirst(lt);
 			Datum		values[Natts_pg_trigger];
@@ -469,87 +518,66 @@ set_trigger_columns(List *rels, Oid watch_fn, List *names)
 			newtup = heap_modify_tuple(old, RelationGetDescr(tgrel), values, nulls, replaces);
 			CatalogTupleUpdate(tgrel, &newtup->t_self, newtup);
 		}
-		if (found != NIL)
+		if (stale != NIL)
 			CacheInvalidateRelcacheByRelid(r);
 	}
-	table_close(tgrel, RowExclusiveLock);
-	CommandCounterIncrement();
-}
-
-/*
- * Remove the dependencies of the watch triggers of rels on columns.  None
- * are recorded by set_trigger_columns, but PostgreSQL records them when it
- * creates a trigger with a column list itself: a restored dump's CREATE
- * TRIGGER, the clone on a partition created or attached later.
- */
-static void
-forget_column_dependencies(List *rels, Oid watch_fn)
-{
-	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
-	ListCell   *lc;
-	long		removed = 0;
-
-	foreach(lc, rels)
-	{
-		Oid			r = lfirst_oid(lc);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tup;
-
-		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(r));
-		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
-		while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
-
-			if (t->tgfoid == watch_fn && t->tgattr.dim1 > 0)
-				removed += deleteDependencyRecordsForSpecific(TriggerRelationId, t->oid,
-															  DEPENDENCY_NORMAL,
-															  RelationRelationId, r);
-		}
-		systable_endscan(scan);
-	}
-	table_close(tgrel, AccessShareLock);
-	if (removed > 0)
+	table_close(tgrel, apply ? RowExclusiveLock : AccessShareLock);
+	if (apply && differs)
 		CommandCounterIncrement();
+	return differs;
 }
 
 /*
  * churnwarn_watch_shape
  *		Give the watch trigger of the watched table relid, and its clones,
  *		the column list update_columns() asks for, if it has a watch trigger.
- *		Called after every change of a table's watch configuration (the row
- *		trigger watch_config_shape), by watch() and by the event trigger
- *		after DDL.  The table and its partitions are locked in
- *		ShareRowExclusiveLock, the lock of CREATE TRIGGER and ALTER TABLE
- *		... ENABLE TRIGGER, which also serializes two shapings of one table.
+ *		Changing it takes ShareRowExclusiveLock on the table and its
+ *		partitions, the lock of CREATE TRIGGER and ALTER TABLE ... ENABLE
+ *		TRIGGER, which also serializes two shapings of one table.
+ *
+ *		After a change of the table's configuration (lock_first, the row
+ *		trigger watch_config_shape), the lock is taken before the list is
+ *		computed: a transaction whose list matches the committed one must
+ *		still wait for one that is changing it.  After DDL (the event
+ *		trigger, setup_roles()), which may concern any number of watched
+ *		tables, the list is first computed under AccessShareLock, and the
+ *		stronger lock is taken only if something is to change, so that
+ *		unrelated DDL does not wait for the writers of watched tables.
  */
 void
-churnwarn_watch_shape(Oid relid)
+churnwarn_watch_shape(Oid relid, bool lock_first)
 {
-	Relation	rel = try_relation_open(relid, ShareRowExclusiveLock);
-	Oid			watch_fn;
-	List	   *rels;
-	List	   *names;
-	MemoryContext caller_cxt;
+	LOCKMODE	mode = lock_first ? ShareRowExclusiveLock : AccessShareLock;
+	Oid			watch_fn = trigger_function("watch_trigger");
 
-	if (rel == NULL)
-		return;					/* dropped meanwhile */
-	watch_fn = trigger_function("watch_trigger");
-	if (!OidIsValid(find_trigger(relid, watch_fn)))
+	for (;;)
 	{
+		Relation	rel = try_relation_open(relid, mode);
+		List	   *rels;
+		List	   *names;
+		MemoryContext caller_cxt = CurrentMemoryContext;
+
+		if (rel == NULL)
+			return;				/* dropped meanwhile */
+		if (!OidIsValid(find_trigger(relid, watch_fn)))
+		{
+			relation_close(rel, NoLock);
+			return;
+		}
+		rels = find_all_inheritors(relid, mode, NULL);
+		churnwarn_spi_connect();
+		names = update_columns(rel, rels, caller_cxt);
+		churnwarn_spi_finish();
+		if (!shape_triggers(rels, watch_fn, names, mode == ShareRowExclusiveLock) ||
+			mode == ShareRowExclusiveLock)
+		{
+			relation_close(rel, NoLock);
+			return;
+		}
+		/* something to change: again under the lock */
 		relation_close(rel, NoLock);
-		return;
+		mode = ShareRowExclusiveLock;
 	}
-	rels = find_all_inheritors(relid, ShareRowExclusiveLock, NULL);
-	caller_cxt = CurrentMemoryContext;
-	churnwarn_spi_connect();
-	names = update_columns(rel, rels, caller_cxt);
-	churnwarn_spi_finish();
-	set_trigger_columns(rels, watch_fn, names);
-	forget_column_dependencies(rels, watch_fn);
-	relation_close(rel, NoLock);
 }
 
 /*
@@ -581,7 +609,7 @@ guard_relation(Oid relid)
 		if (r == relid && OidIsValid(t = find_trigger(r, watch_fn)))
 			tie_to_extension(t);
 	}
-	churnwarn_watch_shape(relid);
+	churnwarn_watch_shape(relid, false);
 }
 
 /* Sync every row of a master table into churnwarn.customer (SPI connected). */

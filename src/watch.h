@@ -138,7 +138,7 @@ typedef enum ChurnwarnWatchQuery
 extern int	churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values,
 								 const char *nulls, bool read_only, int expected);
 extern ChurnwarnWatchEntry *churnwarn_watch_entry(Relation rel);
-extern void churnwarn_watch_shape(Oid relid);
+extern void churnwarn_watch_shape(Oid relid, bool lock_first);
 extern void churnwarn_watch_enter(void);
 extern void churnwarn_watch_leave(void);
 extern void churnwarn_watch_resolve_rule(ChurnwarnRule *rule, TupleDesc desc,

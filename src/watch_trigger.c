@@ -653,9 +653,9 @@ churnwarn_watch_config_shape(PG_FUNCTION_ARGS)
 	}
 	CommandCounterIncrement();
 	if (OidIsValid(new_tbl))
-		churnwarn_watch_shape(new_tbl);
+		churnwarn_watch_shape(new_tbl, true);
 	if (OidIsValid(old_tbl) && old_tbl != new_tbl)
-		churnwarn_watch_shape(old_tbl);
+		churnwarn_watch_shape(old_tbl, true);
 	return PointerGetDatum(NULL);
 }
 

@@ -132,14 +132,25 @@ CREATE TRIGGER watch_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 /*
  * The watch trigger lists the columns an UPDATE must name to reach it
  * (key, mapped fields, rule columns); every change of a table's
- * configuration reshapes that list, whoever makes it.
+ * configuration that can change that list reshapes it, whoever makes it
+ * (not, say, a signal type's renamed code cascading into its rules).
+ * ENABLE ALWAYS: on a logical-replication subscriber that receives these
+ * tables, the apply worker's changes reshape the list too; a restore with
+ * session_replication_role = replica loads them before the watch
+ * triggers exist, so there is nothing to reshape then.
  */
-CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watched_table
+CREATE TRIGGER watch_config_shape AFTER INSERT OR DELETE OR UPDATE OF tbl, key_column, is_master
+	ON churnwarn.watched_table
 	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
-CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watched_attribute
+CREATE TRIGGER watch_config_shape AFTER INSERT OR DELETE OR UPDATE OF tbl, column_name
+	ON churnwarn.watched_attribute
 	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
-CREATE TRIGGER watch_config_shape AFTER INSERT OR UPDATE OR DELETE ON churnwarn.watch_rule
+CREATE TRIGGER watch_config_shape AFTER INSERT OR DELETE OR UPDATE OF tbl, column_name, condition
+	ON churnwarn.watch_rule
 	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
+ALTER TABLE churnwarn.watched_table ENABLE ALWAYS TRIGGER watch_config_shape;
+ALTER TABLE churnwarn.watched_attribute ENABLE ALWAYS TRIGGER watch_config_shape;
+ALTER TABLE churnwarn.watch_rule ENABLE ALWAYS TRIGGER watch_config_shape;
 
 /*
  * The event triggers run for every user's DDL, so they are SECURITY DEFINER
@@ -159,7 +170,10 @@ AS $$
 DECLARE
 	c record;
 	newname name;
+	reported pg_catalog.oid[];
 BEGIN
+	SELECT pg_catalog.array_agg(objid) INTO reported FROM pg_catalog.pg_event_trigger_ddl_commands()
+		WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass;
 	FOR c IN SELECT objid, objsubid FROM pg_catalog.pg_event_trigger_ddl_commands()
 		WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 			AND objsubid OPERATOR(pg_catalog.>) 0
@@ -187,7 +201,8 @@ BEGIN
 						AND a.attname OPERATOR(pg_catalog.=) w.column_name AND NOT a.attisdropped);
 	END LOOP;
 	-- partitioned watched tables may have new partitions; a watched table
-	-- the command altered may have its watch trigger enabled again; after
+	-- the command altered, or attached under a table with a BEFORE UPDATE
+	-- trigger (cloned onto it), may need another column list; after
 	-- CREATE or DROP TRIGGER (a BEFORE UPDATE trigger decides whether the
 	-- watch trigger may list columns; pg_restore) every watched table's
 	-- triggers are shaped and tied again
@@ -196,8 +211,8 @@ BEGIN
 			ON k.oid OPERATOR(pg_catalog.=) w.tbl::pg_catalog.oid
 		WHERE k.relkind OPERATOR(pg_catalog.=) 'p'
 			OR TG_TAG OPERATOR(pg_catalog.=) ANY ('{CREATE TRIGGER,DROP TRIGGER}'::pg_catalog.text[])
-			OR k.oid OPERATOR(pg_catalog.=) ANY (SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()
-				WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass);
+			OR EXISTS (SELECT FROM pg_catalog.pg_partition_ancestors(w.tbl) a
+				WHERE a.relid OPERATOR(pg_catalog.=) ANY (reported));
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_ddl() IS

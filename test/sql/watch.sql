@@ -396,6 +396,45 @@ SELECT churnwarn.add_rule('wt.usage', 'seats', 'below', '5', 'order_cut') > 0 AS
 SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'wt'::regnamespace ORDER BY 1, 2;
 ROLLBACK;
+-- DDL elsewhere (a trigger on another table, a temporary table) looks at
+-- the watched tables without a lock that waits for their writers; a
+-- renamed signal type code, cascading into the rules, reshapes nothing
+BEGIN;
+CREATE TABLE wt.unrelated (x integer);
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.unrelated
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+CREATE TEMP TABLE scratch (x integer);
+UPDATE churnwarn.signal_type SET code = 'late_payment_renamed' WHERE code = 'late_payment';
+SELECT DISTINCT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'wt'::regnamespace AND c.relname <> 'unrelated'
+ORDER BY 1;
+ROLLBACK;
+-- a watched table attached as a partition of a table with a BEFORE UPDATE
+-- trigger gets that trigger's clone, and so fires on every UPDATE
+CREATE TABLE wt.ledger (id integer, customer text, due date, state text);
+INSERT INTO wt.ledger VALUES (1, 'L-1', '2026-06-01', 'open');
+SELECT churnwarn.watch('wt.ledger', 'customer');
+SELECT churnwarn.add_rule('wt.ledger', 'state', 'equals', 'paused', 'project_paused') > 0 AS added;
+CREATE TABLE wt.ledgers (LIKE wt.ledger) PARTITION BY RANGE (id);
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.ledgers
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+ALTER TABLE wt.ledgers ATTACH PARTITION wt.ledger FOR VALUES FROM (0) TO (100);
+SELECT pg_temp.watch_trigger_def('wt.ledger');
+UPDATE wt.ledger SET due = '2025-06-01';
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
+-- a partition with a BEFORE UPDATE trigger attached to a watched table:
+-- the list is emptied, and the clone's column dependencies go too
+CREATE TABLE wt.payments_oc (customer text, region text, overdue numeric(14,2), paid_on date);
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.payments_oc
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+ALTER TABLE wt.payments ATTACH PARTITION wt.payments_oc FOR VALUES IN ('OC');
+SELECT pg_temp.watch_trigger_def('wt.payments_oc');
+SELECT count(*) AS column_dependencies FROM pg_depend d JOIN pg_trigger t ON t.oid = d.objid
+WHERE d.classid = 'pg_trigger'::regclass AND d.refobjsubid > 0 AND t.tgname = 'churnwarn_watch';
+ALTER TABLE wt.payments ALTER COLUMN overdue TYPE numeric(16,2);
+ALTER TABLE wt.payments DETACH PARTITION wt.payments_oc;
+DROP TABLE wt.payments_oc;
+SELECT pg_temp.watch_trigger_def('wt.payments');
 -- the table's owner, a non-superuser with the rights churnwarn_admin gets
 -- (no EXECUTE on trigger functions), adds a rule to the table a superuser
 -- watched
