@@ -46,9 +46,11 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -310,38 +312,31 @@ create_trigger(Oid relid, bool truncate_guard)
 }
 
 /*
- * Does a BEFORE UPDATE row trigger sit on one of rels (a table and its
- * partitions)?  It may change a column the UPDATE does not name, which a
- * column-list trigger would not see.
+ * Does a BEFORE UPDATE row trigger sit on relation r (its own, or the clone
+ * of its parent's)?  It may change a column the UPDATE does not name, which
+ * a column-list trigger would not see.  Row triggers fire on the partition
+ * a row lies in, with that partition's triggers, so each relation is
+ * judged by its own.
  */
 static bool
-has_before_update_trigger(List *rels)
+has_before_update_trigger(Relation tgrel, Oid r)
 {
-	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
-	ListCell   *lc;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
 	bool		found = false;
 
-	foreach(lc, rels)
+	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(r));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tup;
+		int16		type = ((Form_pg_trigger) GETSTRUCT(tup))->tgtype;
 
-		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(lfirst_oid(lc)));
-		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
-		while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			int16		type = ((Form_pg_trigger) GETSTRUCT(tup))->tgtype;
-
-			found = TRIGGER_FOR_ROW(type) && TRIGGER_FOR_BEFORE(type) &&
-				TRIGGER_FOR_UPDATE(type);
-		}
-		systable_endscan(scan);
-		if (found)
-			break;
+		found = TRIGGER_FOR_ROW(type) && TRIGGER_FOR_BEFORE(type) &&
+			TRIGGER_FOR_UPDATE(type);
 	}
-	table_close(tgrel, AccessShareLock);
+	systable_endscan(scan);
 	return found;
 }
 
@@ -355,37 +350,39 @@ has_before_update_trigger(List *rels)
  *		handle_change would return without a write; with the column list
  *		PostgreSQL does not even queue the event.
  *
- *		NIL means every UPDATE: a BEFORE UPDATE row trigger on the table or a
- *		partition (it may change any column); a stored name the table does
- *		not have (halfway through the event trigger's renames, or a column
- *		dropped while event triggers were off); a table no longer watched.
- *		The configuration is read as committed now plus this transaction's
- *		own changes, whatever the isolation level.  SPI connected; the list
- *		is allocated in result_cxt.
+ *		NIL means every UPDATE: a stored name the table does not have
+ *		(halfway through the event trigger's renames, or a column dropped
+ *		while event triggers were off), or a table no longer watched.  The
+ *		configuration is read as committed now plus this transaction's own
+ *		changes, whatever the isolation level.  The list is allocated in
+ *		the caller's memory context.
  */
 static List *
-update_columns(Relation rel, List *rels, MemoryContext result_cxt)
+update_columns(Relation rel)
 {
+	MemoryContext caller_cxt = CurrentMemoryContext;
 	Datum		v[1];
 	List	   *names = NIL;
 	uint64		i;
 
-	if (has_before_update_trigger(rels))
-		return NIL;
+	churnwarn_spi_connect();
 	v[0] = ObjectIdGetDatum(RelationGetRelid(rel));
 	churnwarn_watch_exec(CW_WQ_UPDATE_COLUMNS, v, NULL, false, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *column = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-
 		MemoryContext old;
 
 		if (column == NULL || user_column(rel, column) == InvalidAttrNumber)
-			return NIL;
-		old = MemoryContextSwitchTo(result_cxt);
+		{
+			names = NIL;
+			break;
+		}
+		old = MemoryContextSwitchTo(caller_cxt);
 		names = lappend(names, pstrdup(column));
 		MemoryContextSwitchTo(old);
 	}
+	churnwarn_spi_finish();
 	return names;
 }
 
@@ -399,7 +396,7 @@ attnum_cmp(const void *a, const void *b)
 /*
  * column_dependencies
  *		How many dependencies on columns of r the trigger trigoid has.  None
- *		are recorded by shape_triggers, but PostgreSQL records them when it
+ *		are recorded by shape_relation, but PostgreSQL records them when it
  *		creates a trigger with a column list itself: a restored dump's
  *		CREATE TRIGGER, the clone on a partition created or attached later.
  *		With them, DROP COLUMN of a rule's column would be refused instead of
@@ -433,39 +430,36 @@ column_dependencies(Oid trigoid, Oid r)
 }
 
 /*
- * shape_triggers
- *		Whether the watch trigger of one of rels (the watched table's and its
- *		clones on partitions) lists other columns than names, or depends on
- *		a column; if apply, also set each list in place, by updating the
+ * shape_relation
+ *		Whether the watch trigger of relation r (the watched table or one of
+ *		its partitions) lists other columns than it should, or depends on a
+ *		column; if apply, also set its list in place, by updating the
  *		trigger's pg_trigger row as ALTER TABLE ... ENABLE TRIGGER updates
  *		tgenabled (the trigger keeps its OID, its enabled state and its
- *		comment), and remove the column dependencies.  The caller holds
- *		ShareRowExclusiveLock on rels if apply.
+ *		comment), and remove the column dependencies.  It should list names,
+ *		as r's attribute numbers, unless r has a BEFORE UPDATE row trigger
+ *		or names is NIL: then no column (every UPDATE).  The caller holds
+ *		ShareRowExclusiveLock on r if apply.
  */
 static bool
-shape_triggers(List *rels, Oid watch_fn, List *names, bool apply)
+shape_relation(Oid r, Oid watch_fn, List *names, bool apply)
 {
 	Relation	tgrel = table_open(TriggerRelationId,
 								   apply ? RowExclusiveLock : AccessShareLock);
 	int16	   *attnums = palloc(sizeof(int16) * Max(list_length(names), 1));
-	bool		differs = false;
+	int			n = 0;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *stale = NIL;
+	List	   *dependent = NIL;
 	ListCell   *lc;
 
-	foreach(lc, rels)
+	if (!has_before_update_trigger(tgrel, r))
 	{
-		Oid			r = lfirst_oid(lc);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tup;
-		List	   *stale = NIL;
-		List	   *dependent = NIL;
-		ListCell   *lt;
-		ListCell   *ln;
-		int			n = 0;
-
-		foreach(ln, names)
+		foreach(lc, names)
 		{
-			AttrNumber	attnum = get_attnum(r, (const char *) lfirst(ln));
+			AttrNumber	attnum = get_attnum(r, (const char *) lfirst(lc));
 
 			if (attnum == InvalidAttrNumber)
 			{
@@ -476,36 +470,34 @@ shape_triggers(List *rels, Oid watch_fn, List *names, bool apply)
 		}
 		if (n > 1)
 			qsort(attnums, n, sizeof(int16), attnum_cmp);
+	}
 
-		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(r));
-		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
-		while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
+	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(r));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
 
-			if (t->tgfoid != watch_fn)
-				continue;
-			if (column_dependencies(t->oid, r) > 0)
-				dependent = lappend_oid(dependent, t->oid);
-			if (t->tgattr.dim1 != n ||
-				memcmp(t->tgattr.values, attnums, sizeof(int16) * n) != 0)
-				stale = lappend(stale, heap_copytuple(tup));
-		}
-		systable_endscan(scan);
-		if (stale == NIL && dependent == NIL)
+		if (t->tgfoid != watch_fn)
 			continue;
-		differs = true;
-		if (!apply)
-			break;
+		if (column_dependencies(t->oid, r) > 0)
+			dependent = lappend_oid(dependent, t->oid);
+		if (t->tgattr.dim1 != n ||
+			memcmp(t->tgattr.values, attnums, sizeof(int16) * n) != 0)
+			stale = lappend(stale, heap_copytuple(tup));
+	}
+	systable_endscan(scan);
 
-		foreach(lt, dependent)
-			deleteDependencyRecordsForSpecific(TriggerRelationId, lfirst_oid(lt),
+	if (apply)
+	{
+		foreach(lc, dependent)
+			deleteDependencyRecordsForSpecific(TriggerRelationId, lfirst_oid(lc),
 											   DEPENDENCY_NORMAL,
 											   RelationRelationId, r);
-		foreach(lt, stale)
+		foreach(lc, stale)
 		{
-			HeapTuple	old = (HeapTuple) lfirst(lt);
+			HeapTuple	old = (HeapTuple) lfirst(lc);
 			Datum		values[Natts_pg_trigger];
 			bool		nulls[Natts_pg_trigger];
 			bool		replaces[Natts_pg_trigger];
@@ -522,62 +514,63 @@ shape_triggers(List *rels, Oid watch_fn, List *names, bool apply)
 			CacheInvalidateRelcacheByRelid(r);
 	}
 	table_close(tgrel, apply ? RowExclusiveLock : AccessShareLock);
-	if (apply && differs)
+	if (apply && (stale != NIL || dependent != NIL))
 		CommandCounterIncrement();
-	return differs;
+	return stale != NIL || dependent != NIL;
 }
 
 /*
  * churnwarn_watch_shape
- *		Give the watch trigger of the watched table relid, and its clones,
- *		the column list update_columns() asks for, if it has a watch trigger.
- *		Changing it takes ShareRowExclusiveLock on the table and its
- *		partitions, the lock of CREATE TRIGGER and ALTER TABLE ... ENABLE
- *		TRIGGER, which also serializes two shapings of one table.
+ *		Give the watch trigger of the watched table relid, and its clones on
+ *		partitions, the column lists shape_relation() asks for, if it has a
+ *		watch trigger.  A relation's list is changed under
+ *		ShareRowExclusiveLock on it, the lock of CREATE TRIGGER and ALTER
+ *		TABLE ... ENABLE TRIGGER, which also serializes two changes.
  *
  *		After a change of the table's configuration (lock_first, the row
- *		trigger watch_config_shape), the lock is taken before the list is
- *		computed: a transaction whose list matches the committed one must
- *		still wait for one that is changing it.  After DDL (the event
- *		trigger, setup_roles()), which may concern any number of watched
- *		tables, the list is first computed under AccessShareLock, and the
- *		stronger lock is taken only if something is to change, so that
- *		unrelated DDL does not wait for the writers of watched tables.
+ *		trigger watch_config_shape, in add_rule() under that lock already),
+ *		the table and its partitions are locked before the list is computed:
+ *		a transaction whose list matches the committed one must still wait
+ *		for one that is changing it.  After DDL (the event trigger,
+ *		setup_roles()), the lists are compared under AccessShareLock, and
+ *		only a relation whose list is to change is locked (usually the
+ *		relation the DDL itself locked: a partition given a BEFORE UPDATE
+ *		trigger, a partition attached), then the configuration is read again
+ *		and the list set: so DDL never waits for the writers of the rest of
+ *		the tree, and takes its locks in no order that could deadlock with
+ *		them.
  */
 void
 churnwarn_watch_shape(Oid relid, bool lock_first)
 {
 	LOCKMODE	mode = lock_first ? ShareRowExclusiveLock : AccessShareLock;
 	Oid			watch_fn = trigger_function("watch_trigger");
+	Relation	rel = try_relation_open(relid, mode);
+	List	   *rels;
+	List	   *names;
+	ListCell   *lc;
 
-	for (;;)
+	if (rel == NULL)
+		return;					/* dropped meanwhile */
+	if (!OidIsValid(find_trigger(relid, watch_fn)))
 	{
-		Relation	rel = try_relation_open(relid, mode);
-		List	   *rels;
-		List	   *names;
-		MemoryContext caller_cxt = CurrentMemoryContext;
-
-		if (rel == NULL)
-			return;				/* dropped meanwhile */
-		if (!OidIsValid(find_trigger(relid, watch_fn)))
-		{
-			relation_close(rel, NoLock);
-			return;
-		}
-		rels = find_all_inheritors(relid, mode, NULL);
-		churnwarn_spi_connect();
-		names = update_columns(rel, rels, caller_cxt);
-		churnwarn_spi_finish();
-		if (!shape_triggers(rels, watch_fn, names, mode == ShareRowExclusiveLock) ||
-			mode == ShareRowExclusiveLock)
-		{
-			relation_close(rel, NoLock);
-			return;
-		}
-		/* something to change: again under the lock */
 		relation_close(rel, NoLock);
-		mode = ShareRowExclusiveLock;
+		return;
 	}
+	rels = find_all_inheritors(relid, mode, NULL);
+	names = update_columns(rel);
+	foreach(lc, rels)
+	{
+		Oid			r = lfirst_oid(lc);
+
+		if (!shape_relation(r, watch_fn, names, lock_first) || lock_first)
+			continue;
+		/* something to change: again under the lock */
+		LockRelationOid(r, ShareRowExclusiveLock);
+		names = update_columns(rel);
+		shape_relation(r, watch_fn, names, true);
+	}
+	relation_close(rel, NoLock);
 }
 
 /*
@@ -961,6 +954,87 @@ churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	guard_relation(relid);
 	relation_close(rel, NoLock);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(churnwarn_watch_guard_ddl);
+
+/*
+ * churnwarn_watch_guard_ddl
+ *		watch_guard_ddl(reported oid[], every boolean): called by the
+ *		churnwarn_watch_ddl event trigger with the relations a DDL command
+ *		reported (and the tables of the triggers it created): guard every
+ *		watched table related to one of them (the table itself, one of its
+ *		partitions, a table it is a partition of), or every watched table if
+ *		every (DROP TRIGGER reports nothing).  The watched tables are read
+ *		as committed now: DDL in a REPEATABLE READ transaction must see a
+ *		table watched after its snapshot was taken.
+ */
+Datum
+churnwarn_watch_guard_ddl(PG_FUNCTION_ARGS)
+{
+	bool		every = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	Datum	   *elems = NULL;
+	bool	   *elem_nulls = NULL;
+	int			nelems = 0;
+	List	   *reported = NIL;
+	List	   *below = NIL;	/* reported relations and their ancestors */
+	List	   *tables = NIL;
+	ListCell   *lc;
+	uint64		i;
+	int			k;
+
+	if (!PG_ARGISNULL(0))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), OIDOID, sizeof(Oid), true,
+						  TYPALIGN_INT, &elems, &elem_nulls, &nelems);
+	for (k = 0; k < nelems; k++)
+	{
+		Oid			r;
+
+		if (elem_nulls[k])
+			continue;
+		r = DatumGetObjectId(elems[k]);
+		reported = lappend_oid(reported, r);
+		below = lappend_oid(below, r);
+		below = list_concat(below, get_partition_ancestors(r));
+	}
+	if (reported == NIL && !every)
+		PG_RETURN_VOID();
+
+	churnwarn_spi_connect();
+	churnwarn_watch_exec(CW_WQ_WATCHED_TABLES, NULL, NULL, false, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		MemoryContext old = MemoryContextSwitchTo(caller_cxt);
+
+		tables = lappend_oid(tables, DatumGetObjectId(d));
+		MemoryContextSwitchTo(old);
+	}
+	churnwarn_spi_finish();
+
+	foreach(lc, tables)
+	{
+		Oid			w = lfirst_oid(lc);
+		bool		related = every || list_member_oid(below, w);
+		Relation	rel;
+
+		if (!related)
+		{
+			List	   *above = get_partition_ancestors(w);
+			ListCell   *lr;
+
+			foreach(lr, reported)
+				if (list_member_oid(above, lfirst_oid(lr)))
+					related = true;
+		}
+		if (!related || (rel = try_relation_open(w, AccessShareLock)) == NULL)
+			continue;
+		guard_relation(w);
+		relation_close(rel, NoLock);
+	}
 	PG_RETURN_VOID();
 }
 

@@ -132,6 +132,7 @@ typedef enum ChurnwarnWatchQuery
 	CW_WQ_OLDER_THAN_RULES,
 	CW_WQ_OPEN_TICK_SIGNAL,
 	CW_WQ_UPDATE_COLUMNS,
+	CW_WQ_WATCHED_TABLES,
 	CW_WQ_COUNT
 } ChurnwarnWatchQuery;
 

@@ -158,6 +158,10 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 		" AND r.condition OPERATOR(pg_catalog.<>) 'older_than'",
 		1, {OIDOID}
 	},
+	[CW_WQ_WATCHED_TABLES] = {
+		"SELECT tbl::pg_catalog.oid FROM churnwarn.watched_table ORDER BY 1",
+		0, {InvalidOid}
+	},
 };
 
 static SPIPlanPtr plans[CW_WQ_COUNT];
@@ -189,7 +193,7 @@ churnwarn_watch_exec(ChurnwarnWatchQuery q, Datum *values, const char *nulls,
 	}
 	if (q == CW_WQ_INSERT_SIGNAL && !read_only)
 		rc = churnwarn_write_exec_sharing(CW_W_SIGNAL, plans[q], values, nulls);
-	else if (q == CW_WQ_UPDATE_COLUMNS)
+	else if (q == CW_WQ_UPDATE_COLUMNS || q == CW_WQ_WATCHED_TABLES)
 	{
 		/* what is committed now, whatever the isolation level */
 		rc = SPI_execute_snapshot(plans[q], values, nulls, GetLatestSnapshot(),

@@ -117,6 +117,12 @@ AS 'MODULE_PATHNAME', 'churnwarn_watch_config_shape';
 COMMENT ON FUNCTION churnwarn.watch_config_shape() IS
 	'Trigger: give the watch trigger of the table a configuration row belongs to the UPDATE OF column list the configuration asks for.';
 
+CREATE FUNCTION churnwarn.watch_guard_ddl(reported oid[], every boolean) RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_ddl';
+COMMENT ON FUNCTION churnwarn.watch_guard_ddl(oid[], boolean) IS
+	'Internal: run watch_guard_partitions() on every watched table related to the relations a DDL command reported (itself, its partitions, the tables it is a partition of), or on all of them (called by the churnwarn_watch_ddl event trigger).';
+
 CREATE FUNCTION churnwarn.watch_guard_partitions(tbl regclass) RETURNS void
 LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_partitions';
@@ -200,19 +206,18 @@ BEGIN
 					WHERE a.attrelid OPERATOR(pg_catalog.=) c.objid
 						AND a.attname OPERATOR(pg_catalog.=) w.column_name AND NOT a.attisdropped);
 	END LOOP;
-	-- partitioned watched tables may have new partitions; a watched table
-	-- the command altered, or attached under a table with a BEFORE UPDATE
-	-- trigger (cloned onto it), may need another column list; after
-	-- CREATE or DROP TRIGGER (a BEFORE UPDATE trigger decides whether the
-	-- watch trigger may list columns; pg_restore) every watched table's
-	-- triggers are shaped and tied again
-	PERFORM churnwarn.watch_guard_partitions(w.tbl)
-		FROM churnwarn.watched_table w JOIN pg_catalog.pg_class k
-			ON k.oid OPERATOR(pg_catalog.=) w.tbl::pg_catalog.oid
-		WHERE k.relkind OPERATOR(pg_catalog.=) 'p'
-			OR TG_TAG OPERATOR(pg_catalog.=) ANY ('{CREATE TRIGGER,DROP TRIGGER}'::pg_catalog.text[])
-			OR EXISTS (SELECT FROM pg_catalog.pg_partition_ancestors(w.tbl) a
-				WHERE a.relid OPERATOR(pg_catalog.=) ANY (reported));
+	-- the watched tables related to what the command changed (the table
+	-- itself, a partition created or attached under it, a table it was
+	-- attached to, the table of a trigger created): new partitions get the
+	-- TRUNCATE guard, the watch triggers their column lists (a BEFORE
+	-- UPDATE trigger, its clone on an attached table, empties them),
+	-- restored triggers are tied to the extension; after DROP TRIGGER,
+	-- which reports nothing, every watched table
+	reported := pg_catalog.array_cat(reported, ARRAY(SELECT t.tgrelid
+		FROM pg_catalog.pg_event_trigger_ddl_commands() d
+		JOIN pg_catalog.pg_trigger t ON t.oid OPERATOR(pg_catalog.=) d.objid
+		WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass));
+	PERFORM churnwarn.watch_guard_ddl(reported, TG_TAG OPERATOR(pg_catalog.=) 'DROP TRIGGER');
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_ddl() IS
@@ -292,5 +297,6 @@ REVOKE EXECUTE ON FUNCTION churnwarn.watch_truncate_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_shape() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_partitions(regclass) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_ddl(oid[], boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_ddl() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_drop() FROM PUBLIC;

@@ -338,8 +338,9 @@ SELECT customer_id, signal_type, col, op, old, new FROM pg_temp.new_signals();
 -- dropped again: the list is back
 DROP TRIGGER pause_overdue ON wt.purchase_orders;
 SELECT pg_temp.watch_trigger_def('wt.purchase_orders');
--- on one partition only: the partitioned table's trigger and its clones
--- fire on every UPDATE
+-- on one partition only: that partition's clone fires on every UPDATE
+-- (row triggers fire on the partition holding the row, with its own
+-- triggers); the others keep the list
 CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.payments_us
 	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
 SELECT c.relname, pg_temp.watch_trigger_def(c.oid) FROM pg_class c
@@ -396,9 +397,9 @@ SELECT churnwarn.add_rule('wt.usage', 'seats', 'below', '5', 'order_cut') > 0 AS
 SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'wt'::regnamespace ORDER BY 1, 2;
 ROLLBACK;
--- DDL elsewhere (a trigger on another table, a temporary table) looks at
--- the watched tables without a lock that waits for their writers; a
--- renamed signal type code, cascading into the rules, reshapes nothing
+-- DDL elsewhere (a trigger on another table, a temporary table) takes no
+-- lock on the watched tables; a renamed signal type code, cascading into
+-- the rules, reshapes nothing
 BEGIN;
 CREATE TABLE wt.unrelated (x integer);
 CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.unrelated
