@@ -557,7 +557,9 @@ churnwarn_watch_shape(Oid relid, bool lock_first)
 		relation_close(rel, NoLock);
 		return;
 	}
-	rels = find_all_inheritors(relid, mode, NULL);
+	/* clones live on partitions only, not on inheritance children */
+	rels = rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ?
+		find_all_inheritors(relid, mode, NULL) : list_make1_oid(relid);
 	names = update_columns(rel);
 	foreach(lc, rels)
 	{

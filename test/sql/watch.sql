@@ -397,6 +397,18 @@ SELECT churnwarn.add_rule('wt.usage', 'seats', 'below', '5', 'order_cut') > 0 AS
 SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'wt'::regnamespace ORDER BY 1, 2;
 ROLLBACK;
+-- a table inheriting (not a partition of) a watched table is watched on
+-- its own, with its own rules: the parent's list is not written onto it
+CREATE TABLE wt.accounts_base (id text, tier text, score integer);
+CREATE TABLE wt.accounts_vip (perk text) INHERITS (wt.accounts_base);
+INSERT INTO wt.accounts_vip VALUES ('V-1', 'gold', 50, 'lounge');
+SELECT churnwarn.watch('wt.accounts_vip', 'id');
+SELECT churnwarn.add_rule('wt.accounts_vip', 'perk', 'changed', NULL, 'business_change') > 0 AS added;
+SELECT churnwarn.watch('wt.accounts_base', 'id');
+SELECT churnwarn.add_rule('wt.accounts_base', 'score', 'below', '10', 'interaction_drop') > 0 AS added;
+SELECT pg_temp.watch_trigger_def('wt.accounts_base'), pg_temp.watch_trigger_def('wt.accounts_vip');
+UPDATE wt.accounts_vip SET perk = 'none';
+SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
 -- DDL elsewhere (a trigger on another table, a temporary table) takes no
 -- lock on the watched tables; a renamed signal type code, cascading into
 -- the rules, reshapes nothing
