@@ -734,6 +734,28 @@ churnwarn_watch(PG_FUNCTION_ARGS)
 				 errmsg("table \"%s\" is already watched", RelationGetRelationName(rel)),
 				 rel->rd_rel->relispartition ?
 				 errdetail("The table or one of the tables it is a partition of is watched.") : 0));
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		ListCell   *lc;
+
+		foreach(lc, find_all_inheritors(relid, AccessShareLock, NULL))
+		{
+			Datum		fv[1];
+
+			if (lfirst_oid(lc) == relid)
+				continue;
+			fv[0] = ObjectIdGetDatum(lfirst_oid(lc));
+			churnwarn_watch_exec(CW_WQ_FIND_TABLE, fv, NULL, false, SPI_OK_SELECT);
+			if (SPI_processed > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("a partition of table \"%s\" is already watched",
+								RelationGetRelationName(rel)),
+						 errdetail("Partition \"%s\" is watched on its own.",
+								   get_rel_name(lfirst_oid(lc))),
+						 errhint("Call churnwarn.unwatch() on the partition first.")));
+		}
+	}
 
 	v[0] = ObjectIdGetDatum(relid);
 	v[1] = PG_GETARG_DATUM(1);
@@ -963,19 +985,17 @@ PG_FUNCTION_INFO_V1(churnwarn_watch_guard_ddl);
 
 /*
  * churnwarn_watch_guard_ddl
- *		watch_guard_ddl(reported oid[], every boolean): called by the
- *		churnwarn_watch_ddl event trigger with the relations a DDL command
- *		reported (and the tables of the triggers it created): guard every
- *		watched table related to one of them (the table itself, one of its
- *		partitions, a table it is a partition of), or every watched table if
- *		every (DROP TRIGGER reports nothing).  The watched tables are read
- *		as committed now: DDL in a REPEATABLE READ transaction must see a
- *		table watched after its snapshot was taken.
+ *		watch_guard_ddl(reported oid[]): called by the event triggers with
+ *		the relations a DDL command reported (and the tables of the triggers
+ *		it created or dropped): guard every watched table related to one of
+ *		them (the table itself, one of its partitions, a table it is a
+ *		partition of).  The watched tables are read as committed now: DDL in
+ *		a REPEATABLE READ transaction must see a table watched after its
+ *		snapshot was taken.
  */
 Datum
 churnwarn_watch_guard_ddl(PG_FUNCTION_ARGS)
 {
-	bool		every = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	Datum	   *elems = NULL;
 	bool	   *elem_nulls = NULL;
@@ -1001,7 +1021,7 @@ churnwarn_watch_guard_ddl(PG_FUNCTION_ARGS)
 		below = lappend_oid(below, r);
 		below = list_concat(below, get_partition_ancestors(r));
 	}
-	if (reported == NIL && !every)
+	if (reported == NIL)
 		PG_RETURN_VOID();
 
 	churnwarn_spi_connect();
@@ -1020,7 +1040,7 @@ churnwarn_watch_guard_ddl(PG_FUNCTION_ARGS)
 	foreach(lc, tables)
 	{
 		Oid			w = lfirst_oid(lc);
-		bool		related = every || list_member_oid(below, w);
+		bool		related = list_member_oid(below, w);
 		Relation	rel;
 
 		if (!related)

@@ -117,11 +117,11 @@ AS 'MODULE_PATHNAME', 'churnwarn_watch_config_shape';
 COMMENT ON FUNCTION churnwarn.watch_config_shape() IS
 	'Trigger: give the watch trigger of the table a configuration row belongs to the UPDATE OF column list the configuration asks for.';
 
-CREATE FUNCTION churnwarn.watch_guard_ddl(reported oid[], every boolean) RETURNS void
+CREATE FUNCTION churnwarn.watch_guard_ddl(reported oid[]) RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_ddl';
-COMMENT ON FUNCTION churnwarn.watch_guard_ddl(oid[], boolean) IS
-	'Internal: run watch_guard_partitions() on every watched table related to the relations a DDL command reported (itself, its partitions, the tables it is a partition of), or on all of them (called by the churnwarn_watch_ddl event trigger).';
+COMMENT ON FUNCTION churnwarn.watch_guard_ddl(oid[]) IS
+	'Internal: run watch_guard_partitions() on every watched table related to the relations a DDL command reported or dropped triggers of (itself, its partitions, the tables it is a partition of); called by the event triggers churnwarn_watch_ddl and churnwarn_watch_drop.';
 
 CREATE FUNCTION churnwarn.watch_guard_partitions(tbl regclass) RETURNS void
 LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
@@ -211,13 +211,13 @@ BEGIN
 	-- attached to, the table of a trigger created): new partitions get the
 	-- TRUNCATE guard, the watch triggers their column lists (a BEFORE
 	-- UPDATE trigger, its clone on an attached table, empties them),
-	-- restored triggers are tied to the extension; after DROP TRIGGER,
-	-- which reports nothing, every watched table
+	-- restored triggers are tied to the extension (dropped triggers are
+	-- followed by churnwarn.watch_drop)
 	reported := pg_catalog.array_cat(reported, ARRAY(SELECT t.tgrelid
 		FROM pg_catalog.pg_event_trigger_ddl_commands() d
 		JOIN pg_catalog.pg_trigger t ON t.oid OPERATOR(pg_catalog.=) d.objid
 		WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass));
-	PERFORM churnwarn.watch_guard_ddl(reported, TG_TAG OPERATOR(pg_catalog.=) 'DROP TRIGGER');
+	PERFORM churnwarn.watch_guard_ddl(reported);
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_ddl() IS
@@ -272,17 +272,25 @@ BEGIN
 				USING DETAIL = pg_catalog.format('Its column "%s" was dropped.', d.address_names[3]);
 		END LOOP;
 	END LOOP;
+	-- dropped triggers (a BEFORE UPDATE one emptied a list): the watched
+	-- tables they were on, or above or below them, get their lists back
+	PERFORM churnwarn.watch_guard_ddl(ARRAY(SELECT c.oid
+		FROM pg_catalog.pg_event_trigger_dropped_objects() o
+		JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) o.address_names[1]
+		JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+			AND c.relname OPERATOR(pg_catalog.=) o.address_names[2]
+		WHERE o.object_type OPERATOR(pg_catalog.=) 'trigger'));
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_drop() IS
 	'Event trigger: forget dropped watched tables, remove rules and mappings of dropped columns with a NOTICE, refuse to drop a watched customer key column.';
 
 CREATE EVENT TRIGGER churnwarn_watch_ddl ON ddl_command_end
-	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER', 'DROP TRIGGER')
+	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER', 'CREATE SCHEMA')
 	EXECUTE FUNCTION churnwarn.watch_ddl();
 COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames, new partitions and the triggers of tables watched by churnwarn.';
 CREATE EVENT TRIGGER churnwarn_watch_drop ON sql_drop
-	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TRIGGER', 'DROP FUNCTION')
 	EXECUTE FUNCTION churnwarn.watch_drop();
 COMMENT ON EVENT TRIGGER churnwarn_watch_drop IS 'Follows dropped tables and columns watched by churnwarn.';
 
@@ -297,6 +305,6 @@ REVOKE EXECUTE ON FUNCTION churnwarn.watch_truncate_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_trigger() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_config_shape() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_partitions(regclass) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_ddl(oid[], boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.watch_guard_ddl(oid[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_ddl() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_drop() FROM PUBLIC;

@@ -235,9 +235,17 @@ UPDATE wt.accounts SET region = 'a', id = 502 WHERE id = 501;
 SELECT customer_id, name, region, status FROM churnwarn.customer WHERE customer_id IN ('501', '502');
 DELETE FROM wt.accounts;
 SELECT customer_id, status FROM churnwarn.customer WHERE customer_id IN ('501', '502');
--- watching a partition of a watched table is refused
+-- watching a partition of a watched table is refused, and so is watching
+-- the partitioned table of a partition watched on its own
 SELECT churnwarn.watch('wt.payments_eu', 'customer');
 \echo :SQLSTATE
+CREATE TABLE wt.visits (customer text, channel text) PARTITION BY LIST (channel);
+CREATE TABLE wt.visits_web PARTITION OF wt.visits FOR VALUES IN ('web');
+SELECT churnwarn.watch('wt.visits_web', 'customer');
+SELECT churnwarn.watch('wt.visits', 'customer');
+\echo :SQLSTATE
+SELECT churnwarn.unwatch('wt.visits_web');
+DROP TABLE wt.visits;
 
 ------------------------------------------------------------------------
 -- TRUNCATE is refused on a watched table and on its partitions
@@ -409,13 +417,26 @@ SELECT churnwarn.add_rule('wt.accounts_base', 'score', 'below', '10', 'interacti
 SELECT pg_temp.watch_trigger_def('wt.accounts_base'), pg_temp.watch_trigger_def('wt.accounts_vip');
 UPDATE wt.accounts_vip SET perk = 'none';
 SELECT customer_id, signal_type, col FROM pg_temp.new_signals();
--- DDL elsewhere (a trigger on another table, a temporary table) takes no
--- lock on the watched tables; a renamed signal type code, cascading into
--- the rules, reshapes nothing
+-- a partition created with its BEFORE UPDATE trigger inside CREATE SCHEMA
+CREATE SCHEMA wt_more
+	CREATE TABLE payments_sa PARTITION OF wt.payments FOR VALUES IN ('SA')
+	CREATE TRIGGER pause_overdue BEFORE UPDATE ON payments_sa
+		FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+SELECT pg_temp.watch_trigger_def('wt_more.payments_sa'),
+	(SELECT count(*) FROM pg_trigger WHERE tgrelid = 'wt_more.payments_sa'::regclass
+		AND tgname = 'churnwarn_watch_truncate') AS truncate_guard;
+-- dropping the BEFORE trigger gives the list back
+DROP TRIGGER pause_overdue ON wt_more.payments_sa;
+SELECT pg_temp.watch_trigger_def('wt_more.payments_sa');
+DROP SCHEMA wt_more CASCADE;
+-- DDL elsewhere (a trigger on another table, dropped again, a temporary
+-- table) takes no lock on the watched tables; a renamed signal type code,
+-- cascading into the rules, reshapes nothing
 BEGIN;
 CREATE TABLE wt.unrelated (x integer);
 CREATE TRIGGER pause_overdue BEFORE UPDATE ON wt.unrelated
 	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+DROP TRIGGER pause_overdue ON wt.unrelated;
 CREATE TEMP TABLE scratch (x integer);
 UPDATE churnwarn.signal_type SET code = 'late_payment_renamed' WHERE code = 'late_payment';
 SELECT DISTINCT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
