@@ -599,8 +599,8 @@ guard_relation(Oid relid)
 		t = find_trigger(r, truncate_fn);
 		if (OidIsValid(t))
 			tie_to_extension(t);
-		else
-			create_trigger(r, true);
+		else if (get_rel_relkind(r) != RELKIND_FOREIGN_TABLE)
+			create_trigger(r, true);	/* foreign tables have no TRUNCATE triggers */
 		if (r == relid && OidIsValid(t = find_trigger(r, watch_fn)))
 			tie_to_extension(t);
 	}

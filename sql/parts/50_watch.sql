@@ -235,6 +235,7 @@ AS $$
 DECLARE
 	d record;
 	r record;
+	dropped pg_catalog.oid[];
 BEGIN
 	IF pg_catalog.to_regclass('churnwarn.watched_table') IS NULL THEN
 		RETURN;		-- DROP EXTENSION churnwarn itself
@@ -272,14 +273,28 @@ BEGIN
 				USING DETAIL = pg_catalog.format('Its column "%s" was dropped.', d.address_names[3]);
 		END LOOP;
 	END LOOP;
-	-- dropped triggers (a BEFORE UPDATE one emptied a list): the watched
-	-- tables they were on, or above or below them, get their lists back
-	PERFORM churnwarn.watch_guard_ddl(ARRAY(SELECT c.oid
-		FROM pg_catalog.pg_event_trigger_dropped_objects() o
-		JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) o.address_names[1]
-		JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
-			AND c.relname OPERATOR(pg_catalog.=) o.address_names[2]
-		WHERE o.object_type OPERATOR(pg_catalog.=) 'trigger'));
+	-- dropped triggers, on tables that still exist (pg_temp names this
+	-- session's temporary schema): the watch trigger of a watched table
+	-- goes only with churnwarn.unwatch(); a dropped BEFORE UPDATE trigger
+	-- had emptied a list, so the watched tables it was on, or above or
+	-- below them, get their lists back
+	FOR r IN SELECT t.tbl, o.address_names[3] AS name
+		FROM pg_catalog.pg_event_trigger_dropped_objects() o,
+			LATERAL (SELECT pg_catalog.to_regclass(pg_catalog.quote_ident(o.address_names[1])
+				OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||)
+				pg_catalog.quote_ident(o.address_names[2]))::pg_catalog.oid AS tbl) t
+		WHERE o.object_type OPERATOR(pg_catalog.=) 'trigger' AND t.tbl IS NOT NULL
+	LOOP
+		IF r.name OPERATOR(pg_catalog.=) 'churnwarn_watch' AND EXISTS (SELECT FROM churnwarn.watched_table w
+				WHERE w.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) r.tbl) THEN
+			RAISE EXCEPTION 'cannot drop trigger "%" of table %', r.name, r.tbl::pg_catalog.regclass
+				USING ERRCODE = 'dependent_objects_still_exist',
+					DETAIL = 'Without it churnwarn would no longer see the changes of a table it watches.',
+					HINT = 'Call churnwarn.unwatch() on the table instead.';
+		END IF;
+		dropped := pg_catalog.array_append(dropped, r.tbl);
+	END LOOP;
+	PERFORM churnwarn.watch_guard_ddl(dropped);
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_drop() IS
@@ -290,7 +305,8 @@ CREATE EVENT TRIGGER churnwarn_watch_ddl ON ddl_command_end
 	EXECUTE FUNCTION churnwarn.watch_ddl();
 COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames, new partitions and the triggers of tables watched by churnwarn.';
 CREATE EVENT TRIGGER churnwarn_watch_drop ON sql_drop
-	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TRIGGER', 'DROP FUNCTION')
+	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TRIGGER', 'DROP FUNCTION',
+		'DROP ROUTINE', 'DROP EXTENSION')
 	EXECUTE FUNCTION churnwarn.watch_drop();
 COMMENT ON EVENT TRIGGER churnwarn_watch_drop IS 'Follows dropped tables and columns watched by churnwarn.';
 

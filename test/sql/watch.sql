@@ -429,6 +429,33 @@ SELECT pg_temp.watch_trigger_def('wt_more.payments_sa'),
 DROP TRIGGER pause_overdue ON wt_more.payments_sa;
 SELECT pg_temp.watch_trigger_def('wt_more.payments_sa');
 DROP SCHEMA wt_more CASCADE;
+-- a foreign-table partition cannot carry the TRUNCATE guard: it is left
+-- without one, and the partitions created after it still get theirs
+CREATE FOREIGN DATA WRAPPER wt_fdw;
+CREATE SERVER wt_server FOREIGN DATA WRAPPER wt_fdw;
+CREATE FOREIGN TABLE wt.payments_remote PARTITION OF wt.payments FOR VALUES IN ('REMOTE') SERVER wt_server;
+CREATE TABLE wt.payments_af PARTITION OF wt.payments FOR VALUES IN ('AF');
+SELECT c.relname, count(t.oid) AS truncate_guards FROM pg_class c
+LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = 'churnwarn_watch_truncate'
+WHERE c.relname IN ('payments_remote', 'payments_af') GROUP BY 1 ORDER BY 1;
+DROP TABLE wt.payments_af;
+DROP FOREIGN TABLE wt.payments_remote;
+DROP SERVER wt_server;
+DROP FOREIGN DATA WRAPPER wt_fdw;
+-- the watch trigger itself goes only with unwatch()
+DROP TRIGGER churnwarn_watch ON wt.usage;
+\echo :SQLSTATE
+-- a watched temporary table: its dropped BEFORE UPDATE trigger is followed
+CREATE TEMP TABLE call_log (customer text, outcome text);
+SELECT churnwarn.watch('pg_temp.call_log', 'customer');
+SELECT churnwarn.add_rule('pg_temp.call_log', 'outcome', 'equals', 'hung up', 'cold_response') > 0 AS added;
+CREATE TRIGGER pause_overdue BEFORE UPDATE ON pg_temp.call_log
+	FOR EACH ROW EXECUTE FUNCTION wt.pause_overdue();
+SELECT tgattr FROM pg_trigger WHERE tgrelid = 'pg_temp.call_log'::regclass AND tgname = 'churnwarn_watch';
+DROP TRIGGER pause_overdue ON pg_temp.call_log;
+SELECT tgattr FROM pg_trigger WHERE tgrelid = 'pg_temp.call_log'::regclass AND tgname = 'churnwarn_watch';
+SELECT churnwarn.unwatch('pg_temp.call_log');
+DROP TABLE pg_temp.call_log;
 -- DDL elsewhere (a trigger on another table, dropped again, a temporary
 -- table) takes no lock on the watched tables; a renamed signal type code,
 -- cascading into the rules, reshapes nothing
