@@ -236,6 +236,15 @@ tie_to_extension(Oid trigger_oid)
 		recordDependencyOn(&trig, &ext, DEPENDENCY_AUTO);
 }
 
+/* Begin a scan of the pg_trigger rows of relid (key is the caller's). */
+static SysScanDesc
+triggers_of(Relation tgrel, Oid relid, ScanKey key)
+{
+	ScanKeyInit(key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	return systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, key);
+}
+
 /*
  * find_trigger
  *		OID of the non-cloned trigger of relid that calls funcoid, or
@@ -251,9 +260,7 @@ find_trigger(Oid relid, Oid funcoid)
 	HeapTuple	tup;
 	Oid			result = InvalidOid;
 
-	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	scan = triggers_of(tgrel, relid, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
@@ -326,9 +333,7 @@ has_before_update_trigger(Relation tgrel, Oid r)
 	HeapTuple	tup;
 	bool		found = false;
 
-	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(r));
-	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	scan = triggers_of(tgrel, r, &key);
 	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		int16		type = ((Form_pg_trigger) GETSTRUCT(tup))->tgtype;
@@ -472,9 +477,7 @@ shape_relation(Oid r, Oid watch_fn, List *names, bool apply)
 			qsort(attnums, n, sizeof(int16), attnum_cmp);
 	}
 
-	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(r));
-	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	scan = triggers_of(tgrel, r, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
