@@ -627,13 +627,14 @@ churnwarn_watch_config_shape(PG_FUNCTION_ARGS)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (!att->attisdropped && strcmp(NameStr(att->attname), "tbl") == 0)
+		if (!att->attisdropped && strcmp(NameStr(att->attname), "tbl") == 0 &&
+			att->atttypid == REGCLASSOID)
 			attnum = att->attnum;
 	}
 	if (attnum == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired on a table with a column \"tbl\"",
+				 errmsg("function \"%s\" must be fired on a table with a regclass column \"tbl\"",
 						"churnwarn_watch_config_shape")));
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{

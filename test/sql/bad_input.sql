@@ -130,6 +130,12 @@ CREATE TRIGGER misuse BEFORE INSERT ON public.not_a_signal
 INSERT INTO public.not_a_signal VALUES ('ok1');
 \echo :SQLSTATE
 DROP TABLE public.not_a_signal;
+CREATE TABLE public.not_a_config (tbl text);
+CREATE TRIGGER misuse AFTER INSERT ON public.not_a_config
+	FOR EACH ROW EXECUTE FUNCTION churnwarn.watch_config_shape();
+INSERT INTO public.not_a_config VALUES ('pg_class');
+\echo :SQLSTATE
+DROP TABLE public.not_a_config;
 
 -- nothing changed
 SELECT (SELECT count(*) FROM churnwarn.signal) = signals AS signals_unchanged,
