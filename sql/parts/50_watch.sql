@@ -304,9 +304,9 @@ CREATE EVENT TRIGGER churnwarn_watch_ddl ON ddl_command_end
 	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER', 'CREATE SCHEMA')
 	EXECUTE FUNCTION churnwarn.watch_ddl();
 COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames, new partitions and the triggers of tables watched by churnwarn.';
+-- every command that drops something: a column also goes with DROP DOMAIN,
+-- DROP TYPE or DROP COLLATION ... CASCADE, a trigger with DROP FUNCTION
 CREATE EVENT TRIGGER churnwarn_watch_drop ON sql_drop
-	WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TRIGGER', 'DROP FUNCTION',
-		'DROP ROUTINE', 'DROP EXTENSION')
 	EXECUTE FUNCTION churnwarn.watch_drop();
 COMMENT ON EVENT TRIGGER churnwarn_watch_drop IS 'Follows dropped tables and columns watched by churnwarn.';
 

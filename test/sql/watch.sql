@@ -456,6 +456,43 @@ DROP TRIGGER pause_overdue ON pg_temp.call_log;
 SELECT tgattr FROM pg_trigger WHERE tgrelid = 'pg_temp.call_log'::regclass AND tgname = 'churnwarn_watch';
 SELECT churnwarn.unwatch('pg_temp.call_log');
 DROP TABLE pg_temp.call_log;
+-- a rule column dropped with its domain (DROP DOMAIN ... CASCADE) removes
+-- the rule and leaves the list, so pg_dump does not print a dropped column
+CREATE DOMAIN wt.amount AS numeric;
+CREATE TABLE wt.quotes (customer text, total wt.amount, note text);
+SELECT churnwarn.watch('wt.quotes', 'customer');
+SELECT churnwarn.add_rule('wt.quotes', 'total', 'above', '10', 'order_cut') > 0 AS added;
+SELECT pg_temp.watch_trigger_def('wt.quotes');
+DROP DOMAIN wt.amount CASCADE;
+SELECT pg_temp.watch_trigger_def('wt.quotes');
+-- a table owner who is not a superuser adds partitions to a watched table:
+-- PostgreSQL checks EXECUTE on the watch trigger's function for the clone,
+-- which no role holds by default (doc/watch.md, Privileges)
+CREATE ROLE regress_part_owner;
+CREATE TABLE wt.tickets (customer text, queue text, severity integer) PARTITION BY LIST (queue);
+ALTER TABLE wt.tickets OWNER TO regress_part_owner;
+GRANT USAGE, CREATE ON SCHEMA wt TO regress_part_owner;
+SELECT churnwarn.watch('wt.tickets', 'customer');
+SELECT churnwarn.add_rule('wt.tickets', 'severity', 'above', '3', 'complaint') > 0 AS added;
+SET ROLE regress_part_owner;
+CREATE TABLE wt.tickets_web PARTITION OF wt.tickets FOR VALUES IN ('web');
+\echo :SQLSTATE
+RESET ROLE;
+GRANT USAGE ON SCHEMA churnwarn TO regress_part_owner;
+GRANT EXECUTE ON FUNCTION churnwarn.watch_trigger() TO regress_part_owner;
+SET ROLE regress_part_owner;
+CREATE TABLE wt.tickets_web PARTITION OF wt.tickets FOR VALUES IN ('web');
+CREATE TABLE wt.tickets_phone (customer text, queue text, severity integer);
+ALTER TABLE wt.tickets ATTACH PARTITION wt.tickets_phone FOR VALUES IN ('phone');
+RESET ROLE;
+SELECT c.relname, pg_temp.watch_trigger_def(c.oid),
+	(SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'churnwarn_watch_truncate') AS truncate_guard
+FROM pg_class c WHERE c.relname LIKE 'tickets%' AND c.relnamespace = 'wt'::regnamespace ORDER BY 1;
+SELECT churnwarn.unwatch('wt.tickets');
+DROP TABLE wt.tickets;
+REVOKE ALL ON SCHEMA wt, churnwarn FROM regress_part_owner;
+REVOKE EXECUTE ON FUNCTION churnwarn.watch_trigger() FROM regress_part_owner;
+DROP ROLE regress_part_owner;
 -- DDL elsewhere (a trigger on another table, dropped again, a temporary
 -- table) takes no lock on the watched tables; a renamed signal type code,
 -- cascading into the rules, reshapes nothing
