@@ -298,7 +298,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION churnwarn.watch_drop() IS
-	'Event trigger: forget dropped watched tables, remove rules and mappings of dropped columns with a NOTICE, refuse to drop a watched customer key column.';
+	'Event trigger: forget dropped watched tables, remove rules and mappings of dropped columns with a NOTICE, refuse to drop a watched customer key column or a watched table''s churnwarn_watch trigger, give the watch triggers their column lists back after a dropped trigger.';
 
 CREATE EVENT TRIGGER churnwarn_watch_ddl ON ddl_command_end
 	WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE TRIGGER', 'CREATE SCHEMA')
@@ -308,7 +308,7 @@ COMMENT ON EVENT TRIGGER churnwarn_watch_ddl IS 'Follows renames, new partitions
 -- DROP TYPE or DROP COLLATION ... CASCADE, a trigger with DROP FUNCTION
 CREATE EVENT TRIGGER churnwarn_watch_drop ON sql_drop
 	EXECUTE FUNCTION churnwarn.watch_drop();
-COMMENT ON EVENT TRIGGER churnwarn_watch_drop IS 'Follows dropped tables and columns watched by churnwarn.';
+COMMENT ON EVENT TRIGGER churnwarn_watch_drop IS 'Follows dropped tables, columns and triggers of tables watched by churnwarn.';
 
 REVOKE ALL ON churnwarn.watched_table, churnwarn.watched_attribute, churnwarn.watch_rule FROM PUBLIC;
 REVOKE ALL ON SEQUENCE churnwarn.watch_rule_id_seq FROM PUBLIC;
