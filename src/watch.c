@@ -959,7 +959,8 @@ churnwarn_unwatch(PG_FUNCTION_ARGS)
 			if (!OidIsValid(t))
 				continue;
 			ObjectAddressSet(addr, TriggerRelationId, t);
-			performDeletion(&addr, DROP_RESTRICT, 0);
+			/* internal: not reported to the sql_drop event trigger */
+			performDeletion(&addr, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 		}
 	}
 	churnwarn_spi_finish();

@@ -286,11 +286,13 @@ BEGIN
 		WHERE o.object_type OPERATOR(pg_catalog.=) 'trigger' AND t.tbl IS NOT NULL
 	LOOP
 		IF r.name OPERATOR(pg_catalog.=) 'churnwarn_watch' AND EXISTS (SELECT FROM churnwarn.watched_table w
-				WHERE w.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) r.tbl) THEN
+				WHERE w.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) r.tbl)
+			AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+				WHERE t.tgrelid OPERATOR(pg_catalog.=) r.tbl AND t.tgname OPERATOR(pg_catalog.=) 'churnwarn_watch') THEN
 			RAISE EXCEPTION 'cannot drop trigger "%" of table %', r.name, r.tbl::pg_catalog.regclass
 				USING ERRCODE = 'dependent_objects_still_exist',
 					DETAIL = 'Without it churnwarn would no longer see the changes of a table it watches.',
-					HINT = 'Call churnwarn.unwatch() on the table instead.';
+					HINT = 'Call churnwarn.unwatch() on the table instead (after a restore, run churnwarn.setup_roles() first: a restored trigger may depend on the columns it lists).';
 		END IF;
 		dropped := pg_catalog.array_append(dropped, r.tbl);
 	END LOOP;

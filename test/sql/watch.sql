@@ -460,6 +460,12 @@ SELECT churnwarn.add_rule('wt.quotes', 'total', 'above', '10', 'order_cut') > 0 
 SELECT pg_temp.watch_trigger_def('wt.quotes');
 DROP DOMAIN wt.amount CASCADE;
 SELECT pg_temp.watch_trigger_def('wt.quotes');
+-- unwatch() and watch() again inside one DDL command (as an extension's
+-- update script would): the dropped and re-created trigger is not refused
+CREATE TEMP TABLE rewatched AS
+SELECT churnwarn.unwatch('wt.quotes')::text AS unwatched,
+	churnwarn.watch('wt.quotes', 'customer')::text AS watched;
+SELECT pg_temp.watch_trigger_def('wt.quotes');
 -- a table owner who is not a superuser adds partitions to a watched table:
 -- PostgreSQL checks EXECUTE on the watch trigger's function for the clone,
 -- which no role holds by default (doc/watch.md, Privileges)
