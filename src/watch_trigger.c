@@ -617,21 +617,12 @@ churnwarn_watch_config_shape(PG_FUNCTION_ARGS)
 	TriggerData *td = check_trigger(fcinfo, "churnwarn_watch_config_shape",
 									true, true);
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
-	AttrNumber	attnum = InvalidAttrNumber;
+	int			attnum = SPI_fnumber(desc, "tbl");
 	Oid			old_tbl = InvalidOid;
 	Oid			new_tbl = InvalidOid;
 	bool		isnull;
-	int			i;
 
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), "tbl") == 0 &&
-			att->atttypid == REGCLASSOID)
-			attnum = att->attnum;
-	}
-	if (attnum == InvalidAttrNumber)
+	if (attnum <= 0 || TupleDescAttr(desc, attnum - 1)->atttypid != REGCLASSOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired on a table with a regclass column \"tbl\"",
