@@ -17,9 +17,11 @@
  * the head in memory.  Writers of different customers lock different rows
  * and never wait for each other, and row locks take no shared lock table
  * entries, so one statement can write any number of chains.  A chain's first
- * row has no head to lock: the head is inserted with ON CONFLICT DO NOTHING,
- * which makes a concurrent starter wait and then lock the head the winner
- * committed.  Later rows of the same chain in the same transaction take the
+ * row has no head to lock: the head is inserted, empty, with ON CONFLICT DO
+ * NOTHING, which makes a concurrent starter wait and then lock the head the
+ * winner committed.  A statement inserting rows of several customers takes
+ * all their heads first, in key order (audit_hold_heads), so two such
+ * statements cannot deadlock on them.  Later rows of the same chain in the same transaction take the
  * position from memory (the transaction holds the lock), and each head the
  * transaction moved is written once, just before commit.  The lock is
  * released at commit or abort, including the abort of the subtransaction
@@ -500,6 +502,13 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
+/* Whether two chain keys are the same chain (NULL: the configuration chain). */
+static inline bool
+audit_same_chain(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : (b != NULL && strcmp(a, b) == 0);
+}
+
 /*
  * audit_head_is
  *		Whether head is the live head of customer_id's chain.  Two keys with
@@ -508,10 +517,7 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 static inline bool
 audit_head_is(const ChurnwarnAuditHead *head, const char *customer_id)
 {
-	if (!head->live)
-		return false;
-	return customer_id == NULL ? head->customer_id == NULL :
-		(head->customer_id != NULL && strcmp(customer_id, head->customer_id) == 0);
+	return head->live && audit_same_chain(customer_id, head->customer_id);
 }
 
 /*
@@ -1241,7 +1247,8 @@ audit_read_head(TupleTableSlot *slot, const AttrNumber *chain_attnums,
 	value = slot_getattr(slot, chain_attnums[3], &isnull);
 	entry->prev_hash = NULL;
 	entry->prev_hash_len = -1;
-	if (!isnull)
+	/* a chain started but still empty (audit_take_head) has no last row */
+	if (!isnull && entry->seq > 1)
 	{
 		bytea	   *last_hash = DatumGetByteaPP(value);
 
@@ -1312,20 +1319,21 @@ audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
 
 /*
  * audit_create_head
- *		Start a chain: insert its head, unless a concurrent transaction
- *		started it first (then wait for that one to end, and return false).
- *		On success the new head's row id is in *tid.
+ *		Start a chain: insert its head, empty (n_rows 0; the first append
+ *		moves it like any other), unless a concurrent transaction started it
+ *		first (then wait for that one to end, and return false).  On success
+ *		the new head's row id is in *tid.
  *
  * INSERT ... ON CONFLICT DO NOTHING settles the race for the first row
  * that a row lock cannot: there is no row to lock yet.  Run through SPI as
  * the owner of the log; it happens once per chain.
  */
 static bool
-audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
-				  const uint8 *last_hash, ItemPointer tid)
+audit_create_head(const char *customer_id, ItemPointer tid)
 {
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
+	uint8		no_hash[PG_SHA256_DIGEST_LENGTH] = {0};
 	Oid			save_userid;
 	int			save_sec_context;
 	bool		created;
@@ -1349,9 +1357,9 @@ audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
 	}
 	values[0] = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
 	nulls[0] = customer_id ? ' ' : 'n';
-	values[1] = Int64GetDatum(n_rows);
-	values[2] = Int64GetDatum(last_id);
-	values[3] = bytea_from(last_hash, PG_SHA256_DIGEST_LENGTH);
+	values[1] = Int64GetDatum(0);
+	values[2] = Int64GetDatum(0);
+	values[3] = bytea_from(no_hash, sizeof(no_hash));
 	rc = SPI_execute_snapshot(plan_create_head, values, nulls,
 							  GetLatestSnapshot(), InvalidSnapshot,
 							  false, true, 0);
@@ -1367,6 +1375,91 @@ audit_create_head(const char *customer_id, int64 n_rows, int64 last_id,
 	if ((rc = SPI_finish()) != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
 	return created;
+}
+
+/*
+ * audit_take_head
+ *		Take the head of a chain this transaction does not hold yet: lock
+ *		it, or start the chain with an empty head.  Returns the head, now
+ *		remembered, positioned after the chain's last committed row.
+ */
+static ChurnwarnAuditHead *
+audit_take_head(const char *customer_id, uint64 chain_key)
+{
+	Relation	chain_rel;
+	TupleTableSlot *headslot;
+	ChurnwarnAuditHead *head;
+	ChurnwarnAuditEntry position;
+	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];
+	ItemPointerData headtid;
+	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
+	Oid			chain_index;
+	bool		have_head;
+	bool		created = false;
+
+	/* Copied: an invalidation may reset the cached OIDs at any time. */
+	audit_lookup_objects();
+	chain_index = audit_chain_index;
+	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
+	chain_rel = table_open(audit_chain_relid, RowExclusiveLock);
+	headslot = table_slot_create(chain_rel, NULL);
+
+	have_head = audit_lock_head(chain_rel, chain_index, customer_id, headslot);
+	if (!have_head)
+	{
+		LOCKTAG		tag;
+
+		/*
+		 * A chain with no head yet.  Starters queue on an advisory lock,
+		 * held only until the head exists, so that they are served in the
+		 * order they came; then look again, a queued starter finds the head
+		 * the one before it created.
+		 */
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (chain_key >> 32),
+							 (uint32) chain_key, CHURNWARN_AUDIT_LOCK_SPACE);
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
+									headslot);
+		if (!have_head)
+		{
+			created = audit_create_head(customer_id, &headtid);
+			if (!created)
+			{
+				/* A concurrent starter's head was committed meanwhile. */
+				CommandCounterIncrement();
+				have_head = audit_lock_head(chain_rel, chain_index,
+											customer_id, headslot);
+				if (!have_head)
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access to the audit chain of %s",
+									customer_id ? psprintf("customer \"%s\"", customer_id) :
+									"the configuration")));
+			}
+		}
+		LockRelease(&tag, ExclusiveLock, false);
+	}
+	memset(&position, 0, sizeof(position));
+	memset(last_hash, 0, sizeof(last_hash));
+	position.seq = 1;
+	if (have_head)
+	{
+		bool		isnull;
+		Datum		value;
+
+		headtid = headslot->tts_tid;
+		audit_read_head(headslot, chain_attnums, &position, last_hash);
+		value = slot_getattr(headslot, chain_attnums[2], &isnull);
+		position.id = isnull ? 0 : DatumGetInt64(value);
+	}
+	ExecDropSingleTupleTableSlot(headslot);
+	table_close(chain_rel, NoLock);
+
+	head = audit_head_add(customer_id, chain_key, &headtid);
+	head->n_rows = position.seq - 1;
+	head->last_id = position.id;
+	memcpy(head->last_hash, last_hash, sizeof(last_hash));
+	return head;
 }
 
 /*
@@ -1706,14 +1799,9 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	Datum		values[AUDIT_LOG_NCOLS];
 	bool		nulls[AUDIT_LOG_NCOLS];
 	AttrNumber	log_attnums[AUDIT_LOG_NCOLS];
-	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
-	ItemPointerData headtid;
-	bool		created_head = false;
 	ChurnwarnAuditHead *known;
 	uint64		chain_key;
 	Oid			log_relid;
-	Oid			chain_relid;
-	Oid			chain_index;
 	Oid			seq_relid;
 	Relation	log_rel;
 	EState	   *estate;
@@ -1761,11 +1849,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
 	log_relid = audit_log_relid;
-	chain_relid = audit_chain_relid;
-	chain_index = audit_chain_index;
 	seq_relid = audit_seq_relid;
 	memcpy(log_attnums, audit_log_attnums, sizeof(log_attnums));
-	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
 
 	/*
 	 * Make the previous appends of this transaction visible to the head
@@ -1786,11 +1871,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	log_rel = batch ? batch->log_rel : table_open(log_relid, RowExclusiveLock);
 
 	/*
-	 * The head: remembered if this transaction appended to the chain before
-	 * (it still holds the head's row lock then), else locked now; a chain
-	 * without a head is started with this row.
+	 * The head: remembered if this transaction holds the chain already (it
+	 * still holds the head's row lock then), else locked now; a chain
+	 * without a head is started.
 	 */
-	entry.seq = 1;
 	known = audit_head_find(customer_id, chain_key);
 	if (known != NULL && known->busy)
 		audit_chain_reentered(customer_id);
@@ -1802,75 +1886,19 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		if (!known->live)
 			known = NULL;
 	}
-	if (known != NULL)
+	if (known == NULL)
+		known = audit_take_head(customer_id, chain_key);
+	entry.seq = known->n_rows + 1;
+	if (known->n_rows > 0)
 	{
-		entry.seq = known->n_rows + 1;
 		memcpy(prev_hash, known->last_hash, sizeof(prev_hash));
 		entry.prev_hash = prev_hash;
 		entry.prev_hash_len = PG_SHA256_DIGEST_LENGTH;
 	}
-	else
-	{
-		Relation	chain_rel = table_open(chain_relid, RowExclusiveLock);
-		TupleTableSlot *headslot = table_slot_create(chain_rel, NULL);
-		bool		have_head;
-
-		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
-									headslot);
-		if (!have_head)
-		{
-			LOCKTAG		tag;
-
-			/*
-			 * A chain with no head yet.  Starters queue on an advisory lock,
-			 * held only until the head exists, so that they are served in
-			 * the order they came; then look again, a queued starter finds
-			 * the head the one before it created.
-			 */
-			SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (chain_key >> 32),
-								 (uint32) chain_key, CHURNWARN_AUDIT_LOCK_SPACE);
-			(void) LockAcquire(&tag, ExclusiveLock, false, false);
-			have_head = audit_lock_head(chain_rel, chain_index, customer_id,
-										headslot);
-			if (!have_head)
-			{
-				/* The first row: it and the new head share one id. */
-				entry.id = nextval_internal(seq_relid, false);
-				audit_entry_hash(&entry, hash);
-				created_head = audit_create_head(customer_id, entry.seq,
-												 entry.id, hash, &headtid);
-				if (!created_head)
-				{
-					/* A concurrent starter's head was committed meanwhile. */
-					CommandCounterIncrement();
-					have_head = audit_lock_head(chain_rel, chain_index,
-												customer_id, headslot);
-					if (!have_head)
-						ereport(ERROR,
-								(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-								 errmsg("could not serialize access to the audit chain of %s",
-										customer_id ? psprintf("customer \"%s\"", customer_id) :
-										"the configuration")));
-				}
-			}
-			LockRelease(&tag, ExclusiveLock, false);
-		}
-		if (have_head)
-		{
-			headtid = headslot->tts_tid;
-			audit_read_head(headslot, chain_attnums, &entry, prev_hash);
-		}
-		ExecDropSingleTupleTableSlot(headslot);
-		table_close(chain_rel, NoLock);
-		known = audit_head_add(customer_id, chain_key, &headtid);
-	}
 
 	/* Drawn under the chain's lock, so ids increase along every chain. */
-	if (!created_head)
-	{
-		entry.id = nextval_internal(seq_relid, false);
-		audit_entry_hash(&entry, hash);
-	}
+	entry.id = nextval_internal(seq_relid, false);
+	audit_entry_hash(&entry, hash);
 
 	if (batch)
 	{
@@ -1922,7 +1950,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	known->last_id = entry.id;
 	memcpy(known->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
 	known->append_subid = GetCurrentSubTransactionId();
-	known->dirty = !created_head;
+	known->dirty = true;
 
 	if (batch)
 	{
@@ -2161,6 +2189,124 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 						   old_row, new_row);
 }
 
+/* A chain a statement's rows go to (audit_hold_heads). */
+typedef struct AuditChainSeen
+{
+	uint64		key;			/* hash key: the chain key */
+	const char *customer_id;	/* NULL: the configuration chain */
+	struct AuditChainSeen *next;	/* another chain with the same key */
+} AuditChainSeen;
+
+/* qsort comparator: chains in key order, the configuration chain first. */
+static int
+audit_chain_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *) a;
+	const char *y = *(const char *const *) b;
+
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
+/*
+ * audit_hold_heads
+ *		Before a statement's rows are appended: take the heads of all the
+ *		chains they go to that this transaction does not hold yet, in key
+ *		order (the byte order of the customer key, the order grading locks
+ *		grade rows in).  The rows are then appended in the order they were
+ *		inserted, under locks already held, so two statements that write
+ *		signals of the same customers in different orders queue on their
+ *		first common customer instead of deadlocking.
+ */
+static void
+audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
+				 AttrNumber customer_attnum, Oid customer_typoutput)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "churnwarn audit chains",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	HASHCTL		ctl;
+	HTAB	   *seen;
+	const char **chains;
+	int			n = 0;
+	int			max = 64;
+	const char *previous = NULL;
+	bool		any = false;
+	int			i;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(AuditChainSeen);
+	ctl.hcxt = cxt;
+	seen = hash_create("churnwarn audit chains of a statement", 256, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	chains = palloc(max * sizeof(const char *));
+
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		bool		isnull;
+		Datum		value = slot_getattr(slot, customer_attnum, &isnull);
+		char	   *customer_id = NULL;
+		uint64		key;
+		AuditChainSeen *entry;
+		bool		found;
+
+		if (!isnull)
+			customer_id = OidOutputFunctionCall(customer_typoutput, value);
+		/* rows of one customer often come together */
+		if (any && audit_same_chain(customer_id, previous))
+		{
+			if (customer_id)
+				pfree(customer_id);
+			continue;
+		}
+		any = true;
+		previous = customer_id;
+		key = audit_chain_key(customer_id);
+		entry = hash_search(seen, &key, HASH_ENTER, &found);
+		if (found)
+		{
+			AuditChainSeen *e;
+
+			for (e = entry; e != NULL; e = e->next)
+				if (audit_same_chain(customer_id, e->customer_id))
+					break;
+			if (e != NULL)
+				continue;
+			e = palloc(sizeof(AuditChainSeen));
+			e->key = key;
+			e->next = entry->next;
+			entry->next = e;
+			entry = e;
+		}
+		else
+			entry->next = NULL;
+		entry->customer_id = customer_id;
+		if (n == max)
+		{
+			max *= 2;
+			chains = repalloc_huge(chains, max * sizeof(const char *));
+		}
+		chains[n++] = customer_id;
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	qsort(chains, n, sizeof(const char *), audit_chain_cmp);
+	MemoryContextSwitchTo(old);
+	for (i = 0; i < n; i++)
+	{
+		uint64		key = audit_chain_key(chains[i]);
+
+		if (audit_head_find(chains[i], key) == NULL)
+			(void) audit_take_head(chains[i], key);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextDelete(cxt);
+}
+
 /*
  * audit_inserted_rows
  *		The audit rows of an INSERT statement's rows, from its transition
@@ -2173,6 +2319,7 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	MemoryContext rowcxt;
 	AuditBatch	batch;
 	AuditBatch *outer = audit_batch;
+	ChurnwarnAuditRel *entry;
 
 	if (tuplestore_tuple_count(rows) == 0)
 		return;
@@ -2181,6 +2328,11 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 								   ALLOCSET_DEFAULT_SIZES);
 	audit_init();
 	audit_lookup_objects();
+	entry = audit_rel_get(rel);
+	if (tuplestore_tuple_count(rows) > 1 && entry->customer_attnum > 0)
+		audit_hold_heads(rel, rows, slot, entry->customer_attnum,
+						 entry->customer_typoutput);
+
 	batch.log_relid = audit_log_relid;
 	batch.log_rel = table_open(batch.log_relid, RowExclusiveLock);
 	batch.snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -2838,7 +2990,8 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 		"SELECT n_rows, last_id, last_hash FROM churnwarn.audit_chain"
 		" WHERE customer_id IS NULL", 0, NULL);
 	heads_plan = SPI_prepare(
-		"SELECT pg_catalog.count(*) FROM churnwarn.audit_chain", 0, NULL);
+		"SELECT pg_catalog.count(*) FROM churnwarn.audit_chain"
+		" WHERE n_rows OPERATOR(pg_catalog.>) 0", 0, NULL);
 	if (rows_plan == NULL || head_customer == NULL || head_config == NULL ||
 		heads_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -2977,7 +3130,8 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 
 	/*
 	 * A head whose chain has no row left at all: its whole chain was
-	 * removed.  Report the id the head names.
+	 * removed.  Report the id the head names.  An empty head (n_rows 0) is
+	 * a chain started whose rows were all rolled back (audit_take_head).
 	 */
 	rc = SPI_execute_plan(heads_plan, NULL, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -2988,7 +3142,7 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 	{
 		rc = SPI_execute(
 			"SELECT pg_catalog.min(h.last_id) FROM churnwarn.audit_chain h"
-			" WHERE CASE WHEN h.customer_id IS NULL"
+			" WHERE h.n_rows OPERATOR(pg_catalog.>) 0 AND CASE WHEN h.customer_id IS NULL"
 			" THEN NOT EXISTS (SELECT FROM churnwarn.audit_log l"
 			"  WHERE l.customer_id IS NULL)"
 			" ELSE NOT EXISTS (SELECT FROM churnwarn.audit_log l"

@@ -98,7 +98,7 @@ COMMENT ON TABLE churnwarn.audit_chain IS
 COMMENT ON COLUMN churnwarn.audit_chain.customer_id IS
 	'Customer of the chain; NULL for the configuration chain.';
 COMMENT ON COLUMN churnwarn.audit_chain.n_rows IS
-	'Number of rows in the chain (the seq of its last row).';
+	'Number of rows in the chain (the seq of its last row); a chain starts with an empty head (0), moved once, at commit, by the transaction that wrote its first rows.';
 COMMENT ON COLUMN churnwarn.audit_chain.last_id IS
 	'id of the chain''s last audit_log row.';
 COMMENT ON COLUMN churnwarn.audit_chain.last_hash IS

@@ -222,6 +222,20 @@ SELECT ok, first_bad, first_bad = (SELECT last_id FROM churnwarn.audit_chain WHE
   FROM churnwarn.verify_audit();
 SELECT pg_temp.restore();
 
+-- 6b. An empty head (n_rows 0: a chain started whose rows were rolled
+-- back) is no removed chain; emptying the head of a chain that has rows
+-- reports that chain's last row.
+SET session_replication_role = replica;
+INSERT INTO churnwarn.audit_chain VALUES ('E0', 0, 0, '\x'::bytea || sha256(''::bytea));
+RESET session_replication_role;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+SET session_replication_role = replica;
+UPDATE churnwarn.audit_chain SET n_rows = 0 WHERE customer_id = 'C3';
+RESET session_replication_role;
+SELECT ok, first_bad = (SELECT max(id) FROM churnwarn.audit_log WHERE customer_id = 'C3') AS right_row
+  FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+
 -- 7. Delete a chain head (the rows stay): the chain's last row is reported.
 SET session_replication_role = replica;
 DELETE FROM churnwarn.audit_chain WHERE customer_id = 'C2';
@@ -329,7 +343,7 @@ SELECT id, table_name, operation, customer_id, seq, prev_hash IS NULL AS first
 SELECT * FROM churnwarn.verify_audit();
 
 -- A transaction moves each head it appends to once, at commit: inside it
--- the head row still shows the chain's first row, while verify_audit()
+-- the head row of a chain it started is still empty (0 rows), while verify_audit()
 -- checks the chain against the position to be committed; a PL/pgSQL
 -- exception block that rolls back its own appends, and PREPARE
 -- TRANSACTION, keep the chain and its head in step.
