@@ -589,10 +589,16 @@ churnwarn_watch_shape(Oid relid, bool lock_first)
  *		(statement triggers are not cloned onto partitions), that all of
  *		churnwarn's triggers there depend on the extension (a restored
  *		CREATE TRIGGER does not carry that dependency) and that the watch
- *		trigger has the column list the configuration asks for.
+ *		trigger has the column list the configuration asks for.  With
+ *		restore, a watch trigger that is gone is created again: it can only
+ *		go where no event trigger runs (DROP TRIGGER with
+ *		session_replication_role = replica), and without it the table's
+ *		changes raise nothing.  Only on request (watch_guard_partitions(),
+ *		which setup_roles() runs): DDL that merely touches the table must
+ *		not need the privileges CREATE TRIGGER checks.
  */
 static void
-guard_relation(Oid relid)
+guard_relation(Oid relid, bool restore)
 {
 	Oid			watch_fn = trigger_function("watch_trigger");
 	Oid			truncate_fn = trigger_function("watch_truncate_trigger");
@@ -609,8 +615,17 @@ guard_relation(Oid relid)
 			tie_to_extension(t);
 		else if (get_rel_relkind(r) != RELKIND_FOREIGN_TABLE)
 			create_trigger(r, true);	/* foreign tables have no TRUNCATE triggers */
-		if (r == relid && OidIsValid(t = find_trigger(r, watch_fn)))
+		if (r != relid)
+			continue;
+		if (OidIsValid(t = find_trigger(r, watch_fn)))
 			tie_to_extension(t);
+		else if (restore)
+		{
+			create_trigger(r, false);
+			ereport(NOTICE,
+					(errmsg("created the missing watch trigger of table \"%s\"",
+							get_rel_name(r))));
+		}
 	}
 	churnwarn_watch_shape(relid, false);
 }
@@ -777,7 +792,7 @@ churnwarn_watch(PG_FUNCTION_ARGS)
 	}
 
 	create_trigger(relid, false);
-	guard_relation(relid);
+	guard_relation(relid, false);
 	CommandCounterIncrement();
 	if (nfields > 0)
 		synced = backfill_master(relid);
@@ -972,20 +987,30 @@ PG_FUNCTION_INFO_V1(churnwarn_watch_guard_partitions);
 
 /*
  * churnwarn_watch_guard_partitions
- *		watch_guard_partitions(tbl): called by the churnwarn_watch_ddl event
- *		trigger after CREATE TABLE, ALTER TABLE and CREATE TRIGGER: guard new
- *		partitions of a watched table against TRUNCATE and tie churnwarn's
- *		triggers to the extension.  A table that no longer exists is skipped.
+ *		watch_guard_partitions(tbl): run by setup_roles() for every watched
+ *		table, and by hand after DDL run where no event trigger fires
+ *		(session_replication_role = replica): guard_relation(), and a watch
+ *		trigger gone from a watched table is created again.  A table that no
+ *		longer exists, or is not watched, is left alone.
  */
 Datum
 churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel = try_relation_open(relid, AccessShareLock);
+	Datum		v[1];
+	bool		watched;
 
 	if (rel == NULL)
 		PG_RETURN_VOID();
-	guard_relation(relid);
+	/* a table that is not watched gets no trigger */
+	churnwarn_spi_connect();
+	v[0] = ObjectIdGetDatum(relid);
+	churnwarn_watch_exec(CW_WQ_FIND_TABLE, v, NULL, false, SPI_OK_SELECT);
+	watched = (SPI_processed > 0);
+	churnwarn_spi_finish();
+	if (watched)
+		guard_relation(relid, true);
 	relation_close(rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -1063,7 +1088,7 @@ churnwarn_watch_guard_ddl(PG_FUNCTION_ARGS)
 		}
 		if (!related || (rel = try_relation_open(w, AccessShareLock)) == NULL)
 			continue;
-		guard_relation(w);
+		guard_relation(w, false);
 		relation_close(rel, NoLock);
 	}
 	PG_RETURN_VOID();

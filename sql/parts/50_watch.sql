@@ -127,7 +127,7 @@ CREATE FUNCTION churnwarn.watch_guard_partitions(tbl regclass) RETURNS void
 LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_watch_guard_partitions';
 COMMENT ON FUNCTION churnwarn.watch_guard_partitions(regclass) IS
-	'Internal: give every partition of a watched table the TRUNCATE guard, give its watch trigger the column list its rules and fields need (every UPDATE when it has a BEFORE UPDATE row trigger) and tie churnwarn''s triggers to the extension (called by the churnwarn_watch_ddl event trigger).';
+	'Internal: give every partition of a watched table the TRUNCATE guard, create its watch trigger again if it is gone (dropped with session_replication_role = replica, where no event trigger refuses it), give the trigger the column list its rules and fields need (every UPDATE when it has a BEFORE UPDATE row trigger) and tie churnwarn''s triggers to the extension (run by setup_roles() for every watched table).';
 
 CREATE TRIGGER watch_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON churnwarn.watched_table
 	FOR EACH STATEMENT EXECUTE FUNCTION churnwarn.watch_config_trigger();

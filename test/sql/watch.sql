@@ -494,6 +494,28 @@ DROP TABLE wt.tickets;
 REVOKE ALL ON SCHEMA wt, churnwarn FROM regress_part_owner;
 REVOKE EXECUTE ON FUNCTION churnwarn.watch_trigger() FROM regress_part_owner;
 DROP ROLE regress_part_owner;
+-- the watch trigger dropped where no event trigger refuses it (replica
+-- mode): the table's changes raise nothing until watch_guard_partitions()
+-- (which setup_roles() runs for every watched table) creates it again,
+-- with its column list; on a table that is not watched it creates nothing
+BEGIN;
+CREATE TABLE wt.offers (customer text, total numeric, note text);
+SELECT churnwarn.watch('wt.offers', 'customer');
+SELECT churnwarn.add_rule('wt.offers', 'total', 'above', '10', 'order_cut') > 0 AS added;
+SET session_replication_role = replica;
+DROP TRIGGER churnwarn_watch ON wt.offers;
+RESET session_replication_role;
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('q-1', 'ordinary');
+INSERT INTO wt.offers VALUES ('q-1', 50, 'lost');
+SELECT count(*) AS raised_without_trigger FROM churnwarn.signal WHERE customer_id = 'q-1';
+SELECT churnwarn.watch_guard_partitions('wt.offers');
+SELECT pg_temp.watch_trigger_def('wt.offers');
+INSERT INTO wt.offers VALUES ('q-1', 60, 'again');
+SELECT signal_type, source FROM churnwarn.signal WHERE customer_id = 'q-1';
+CREATE TABLE wt.never_watched (customer text);
+SELECT churnwarn.watch_guard_partitions('wt.never_watched');
+SELECT count(*) AS triggers_on_unwatched FROM pg_trigger WHERE tgrelid = 'wt.never_watched'::regclass;
+ROLLBACK;
 -- DDL elsewhere (a trigger on another table, dropped again, a temporary
 -- table) takes no lock on the watched tables; a renamed signal type code,
 -- cascading into the rules, reshapes nothing
