@@ -540,14 +540,17 @@ audit_head_find(const char *customer_id, uint64 key)
 
 /*
  * audit_head_add
- *		Remember a head this transaction has just locked or created.  A live
+ *		Remember a head this transaction has just locked or created in
+ *		chain_relid (the caller's copy: an invalidation may have reset the
+ *		cached OIDs since).  A live
  *		head of the same chain already there means an append nested in the
  *		caller's lookup or creation of the head (a trigger on
  *		churnwarn.audit_chain) wrote to the chain meanwhile: the position
  *		the caller read is stale, so the append is refused.
  */
 static ChurnwarnAuditHead *
-audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
+audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
+			   Oid chain_relid)
 {
 	ChurnwarnAuditHead *head;
 	bool		found;
@@ -562,7 +565,7 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid)
 		ctl.hcxt = TopTransactionContext;
 		audit_heads = hash_create("churnwarn audit chain heads", 16, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		audit_heads_relid = audit_chain_relid;
+		audit_heads_relid = chain_relid;
 	}
 	head = hash_search(audit_heads, &key, HASH_ENTER, &found);
 	if (found)
@@ -1326,10 +1329,10 @@ audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
  *
  * INSERT ... ON CONFLICT DO NOTHING settles the race for the first row
  * that a row lock cannot: there is no row to lock yet.  Run through SPI as
- * the owner of the log; it happens once per chain.
+ * owner, the log's owner; it happens once per chain.
  */
 static bool
-audit_create_head(const char *customer_id, ItemPointer tid)
+audit_create_head(const char *customer_id, Oid owner, ItemPointer tid)
 {
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
@@ -1343,7 +1346,7 @@ audit_create_head(const char *customer_id, ItemPointer tid)
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(audit_owner,
+	SetUserIdAndSecContext(owner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
 	if (plan_create_head == NULL)
@@ -1393,15 +1396,19 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];
 	ItemPointerData headtid;
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
+	Oid			chain_relid;
 	Oid			chain_index;
+	Oid			owner;
 	bool		have_head;
 	bool		created = false;
 
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
+	chain_relid = audit_chain_relid;
 	chain_index = audit_chain_index;
+	owner = audit_owner;
 	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
-	chain_rel = table_open(audit_chain_relid, RowExclusiveLock);
+	chain_rel = table_open(chain_relid, RowExclusiveLock);
 	headslot = table_slot_create(chain_rel, NULL);
 
 	have_head = audit_lock_head(chain_rel, chain_index, customer_id, headslot);
@@ -1422,7 +1429,7 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 									headslot);
 		if (!have_head)
 		{
-			created = audit_create_head(customer_id, &headtid);
+			created = audit_create_head(customer_id, owner, &headtid);
 			if (!created)
 			{
 				/* A concurrent starter's head was committed meanwhile. */
@@ -1455,7 +1462,7 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	ExecDropSingleTupleTableSlot(headslot);
 	table_close(chain_rel, NoLock);
 
-	head = audit_head_add(customer_id, chain_key, &headtid);
+	head = audit_head_add(customer_id, chain_key, &headtid, chain_relid);
 	head->n_rows = position.seq - 1;
 	head->last_id = position.id;
 	memcpy(head->last_hash, last_hash, sizeof(last_hash));
@@ -2275,7 +2282,13 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 				if (audit_same_chain(customer_id, e->customer_id))
 					break;
 			if (e != NULL)
+			{
+				/* seen before: memory grows with customers, not rows */
+				if (customer_id)
+					pfree(customer_id);
+				previous = e->customer_id;
 				continue;
+			}
 			e = palloc(sizeof(AuditChainSeen));
 			e->key = key;
 			e->next = entry->next;
@@ -2990,8 +3003,7 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 		"SELECT n_rows, last_id, last_hash FROM churnwarn.audit_chain"
 		" WHERE customer_id IS NULL", 0, NULL);
 	heads_plan = SPI_prepare(
-		"SELECT pg_catalog.count(*) FROM churnwarn.audit_chain"
-		" WHERE n_rows OPERATOR(pg_catalog.>) 0", 0, NULL);
+		"SELECT pg_catalog.count(*) FROM churnwarn.audit_chain", 0, NULL);
 	if (rows_plan == NULL || head_customer == NULL || head_config == NULL ||
 		heads_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -3130,8 +3142,9 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 
 	/*
 	 * A head whose chain has no row left at all: its whole chain was
-	 * removed.  Report the id the head names.  An empty head (n_rows 0) is
-	 * a chain started whose rows were all rolled back (audit_take_head).
+	 * removed.  Report the id the head names.  (A chain's empty head, last
+	 * id 0, exists only inside the transaction that starts the chain and
+	 * writes its rows: it is counted with them.)
 	 */
 	rc = SPI_execute_plan(heads_plan, NULL, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -3142,7 +3155,7 @@ churnwarn_verify_audit(PG_FUNCTION_ARGS)
 	{
 		rc = SPI_execute(
 			"SELECT pg_catalog.min(h.last_id) FROM churnwarn.audit_chain h"
-			" WHERE h.n_rows OPERATOR(pg_catalog.>) 0 AND CASE WHEN h.customer_id IS NULL"
+			" WHERE CASE WHEN h.customer_id IS NULL"
 			" THEN NOT EXISTS (SELECT FROM churnwarn.audit_log l"
 			"  WHERE l.customer_id IS NULL)"
 			" ELSE NOT EXISTS (SELECT FROM churnwarn.audit_log l"

@@ -222,18 +222,32 @@ SELECT ok, first_bad, first_bad = (SELECT last_id FROM churnwarn.audit_chain WHE
   FROM churnwarn.verify_audit();
 SELECT pg_temp.restore();
 
--- 6b. An empty head (n_rows 0: a chain started whose rows were rolled
--- back) is no removed chain; emptying the head of a chain that has rows
--- reports that chain's last row.
-SET session_replication_role = replica;
-INSERT INTO churnwarn.audit_chain VALUES ('E0', 0, 0, '\x'::bytea || sha256(''::bytea));
-RESET session_replication_role;
-SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- 6b. The same inside a transaction that has just started a new chain (its
+-- head row stays empty, n_rows 0, until commit): still found.  (The ids it
+-- draws are given back, so the ids printed below stay as they are.)
+SELECT last_value AS ids_before FROM churnwarn.audit_log_id_seq \gset
+BEGIN;
+INSERT INTO churnwarn_test.thing VALUES (77, 'C77', 0);
+SELECT n_rows AS c77_head_inside FROM churnwarn.audit_chain WHERE customer_id = 'C77';
+SET LOCAL session_replication_role = replica;
+DELETE FROM churnwarn.audit_log WHERE customer_id = 'C3';
+SET LOCAL session_replication_role = origin;
+SELECT ok, first_bad = (SELECT last_id FROM churnwarn.audit_chain WHERE customer_id = 'C3') AS right_row
+  FROM churnwarn.verify_audit();
+ROLLBACK;
+SELECT setval('churnwarn.audit_log_id_seq', :ids_before) = :ids_before AS ids_given_back;
+-- 6c. A head emptied (n_rows 0) while its chain has rows: the chain's last
+-- row is reported; an empty head naming a row that is not there, too.
 SET session_replication_role = replica;
 UPDATE churnwarn.audit_chain SET n_rows = 0 WHERE customer_id = 'C3';
 RESET session_replication_role;
 SELECT ok, first_bad = (SELECT max(id) FROM churnwarn.audit_log WHERE customer_id = 'C3') AS right_row
   FROM churnwarn.verify_audit();
+SELECT pg_temp.restore();
+SET session_replication_role = replica;
+INSERT INTO churnwarn.audit_chain VALUES ('E0', 0, 7, '\x'::bytea || sha256(''::bytea));
+RESET session_replication_role;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
 SELECT pg_temp.restore();
 
 -- 7. Delete a chain head (the rows stay): the chain's last row is reported.
