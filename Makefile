@@ -58,7 +58,7 @@ REGRESS = \
 	upgrade \
 	uninstall
 REGRESS_OPTS = --inputdir=test
-ISOLATION = one_open_warning notify_config workflow_concurrency audit_chain audit_order watch_concurrency watch_shape
+ISOLATION = one_open_warning notify_config workflow_concurrency audit_chain audit_order tick_order watch_concurrency watch_shape
 ISOLATION_OPTS = --inputdir=test --load-extension=churnwarn
 
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out

@@ -1267,7 +1267,8 @@ audit_read_head(TupleTableSlot *slot, const AttrNumber *chain_attnums,
  *		Find the head of a chain with the latest snapshot and lock it FOR NO
  *		KEY UPDATE, following it to its newest version if the writer that
  *		held it moved it meanwhile; the locked version is left in slot.
- *		Returns false if the chain has no (committed) head yet.
+ *		Returns false if the chain has no (committed) head yet, or, with
+ *		wait LockWaitSkip, if another transaction holds it (*busy set).
  *
  * The row lock on the head is what serializes the writers of one chain,
  * until the end of the transaction or of the subtransaction that took it
@@ -1280,7 +1281,7 @@ audit_read_head(TupleTableSlot *slot, const AttrNumber *chain_attnums,
  */
 static bool
 audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
-				TupleTableSlot *slot)
+				TupleTableSlot *slot, LockWaitPolicy wait, bool *busy)
 {
 	Relation	index_rel;
 	IndexScanDesc scan;
@@ -1306,9 +1307,14 @@ audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
 	{
 		result = table_tuple_lock(chain_rel, &tid, snapshot, slot,
 								  GetCurrentCommandId(true),
-								  LockTupleNoKeyExclusive, LockWaitBlock,
+								  LockTupleNoKeyExclusive, wait,
 								  TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
-		if (result != TM_Ok)
+		if (result == TM_WouldBlock)
+		{
+			*busy = true;
+			found = false;
+		}
+		else if (result != TM_Ok)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not serialize access to the audit chain of %s",
@@ -1381,6 +1387,44 @@ audit_create_head(const char *customer_id, Oid owner, ItemPointer tid)
 }
 
 /*
+ * audit_remember_head
+ *		Remember the head just locked (left in headslot) or created (at
+ *		*created_tid, empty), positioned after the chain's last committed
+ *		row.
+ */
+static ChurnwarnAuditHead *
+audit_remember_head(const char *customer_id, uint64 chain_key,
+					TupleTableSlot *headslot, ItemPointer created_tid,
+					const AttrNumber *chain_attnums, Oid chain_relid)
+{
+	ChurnwarnAuditHead *head;
+	ChurnwarnAuditEntry position;
+	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];
+	ItemPointerData headtid;
+
+	memset(&position, 0, sizeof(position));
+	memset(last_hash, 0, sizeof(last_hash));
+	position.seq = 1;
+	if (created_tid != NULL)
+		headtid = *created_tid;
+	else
+	{
+		bool		isnull;
+		Datum		value;
+
+		headtid = headslot->tts_tid;
+		audit_read_head(headslot, chain_attnums, &position, last_hash);
+		value = slot_getattr(headslot, chain_attnums[2], &isnull);
+		position.id = isnull ? 0 : DatumGetInt64(value);
+	}
+	head = audit_head_add(customer_id, chain_key, &headtid, chain_relid);
+	head->n_rows = position.seq - 1;
+	head->last_id = position.id;
+	memcpy(head->last_hash, last_hash, sizeof(last_hash));
+	return head;
+}
+
+/*
  * audit_take_head
  *		Take the head of a chain this transaction does not hold yet: lock
  *		it, or start the chain with an empty head.  Returns the head, now
@@ -1392,15 +1436,14 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	Relation	chain_rel;
 	TupleTableSlot *headslot;
 	ChurnwarnAuditHead *head;
-	ChurnwarnAuditEntry position;
-	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];
-	ItemPointerData headtid;
+	ItemPointerData created_tid;
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	Oid			chain_relid;
 	Oid			chain_index;
 	Oid			owner;
 	bool		have_head;
 	bool		created = false;
+	bool		busy = false;
 
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
@@ -1411,7 +1454,8 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	chain_rel = table_open(chain_relid, RowExclusiveLock);
 	headslot = table_slot_create(chain_rel, NULL);
 
-	have_head = audit_lock_head(chain_rel, chain_index, customer_id, headslot);
+	have_head = audit_lock_head(chain_rel, chain_index, customer_id, headslot,
+								LockWaitBlock, &busy);
 	if (!have_head)
 	{
 		LOCKTAG		tag;
@@ -1426,16 +1470,17 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 							 (uint32) chain_key, CHURNWARN_AUDIT_LOCK_SPACE);
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
-									headslot);
+									headslot, LockWaitBlock, &busy);
 		if (!have_head)
 		{
-			created = audit_create_head(customer_id, owner, &headtid);
+			created = audit_create_head(customer_id, owner, &created_tid);
 			if (!created)
 			{
 				/* A concurrent starter's head was committed meanwhile. */
 				CommandCounterIncrement();
 				have_head = audit_lock_head(chain_rel, chain_index,
-											customer_id, headslot);
+											customer_id, headslot,
+											LockWaitBlock, &busy);
 				if (!have_head)
 					ereport(ERROR,
 							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -1446,27 +1491,76 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 		}
 		LockRelease(&tag, ExclusiveLock, false);
 	}
-	memset(&position, 0, sizeof(position));
-	memset(last_hash, 0, sizeof(last_hash));
-	position.seq = 1;
-	if (have_head)
-	{
-		bool		isnull;
-		Datum		value;
-
-		headtid = headslot->tts_tid;
-		audit_read_head(headslot, chain_attnums, &position, last_hash);
-		value = slot_getattr(headslot, chain_attnums[2], &isnull);
-		position.id = isnull ? 0 : DatumGetInt64(value);
-	}
+	head = audit_remember_head(customer_id, chain_key, headslot,
+							   created ? &created_tid : NULL,
+							   chain_attnums, chain_relid);
 	ExecDropSingleTupleTableSlot(headslot);
 	table_close(chain_rel, NoLock);
-
-	head = audit_head_add(customer_id, chain_key, &headtid, chain_relid);
-	head->n_rows = position.seq - 1;
-	head->last_id = position.id;
-	memcpy(head->last_hash, last_hash, sizeof(last_hash));
 	return head;
+}
+
+/*
+ * churnwarn_audit_hold
+ *		Take the head of customer_id's audit chain for this transaction,
+ *		before its grade row.  That is the order a signal's statement takes
+ *		them in (its audit rows are written, and their heads taken, before
+ *		grading locks the grade row), so a workflow step, regrade() or tick,
+ *		which lock the grade row and then write audit rows, take the head
+ *		first: else a signal holding the head and waiting for the grade row,
+ *		and the step holding the grade row and then needing the head,
+ *		deadlock.  Returns false only with skip_locked, when another
+ *		transaction holds the head.  A chain that has no head yet is not
+ *		started here (an empty head nobody appends to would be left behind):
+ *		true, nothing taken.
+ */
+bool
+churnwarn_audit_hold(const char *customer_id, bool skip_locked)
+{
+	uint64		chain_key;
+	Relation	chain_rel;
+	TupleTableSlot *headslot;
+	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
+	Oid			chain_relid;
+	Oid			chain_index;
+	bool		busy = false;
+
+	audit_init();
+	chain_key = audit_chain_key(customer_id);
+	if (audit_head_find(customer_id, chain_key) != NULL)
+		return true;
+
+	/* Copied: an invalidation may reset the cached OIDs at any time. */
+	audit_lookup_objects();
+	chain_relid = audit_chain_relid;
+	chain_index = audit_chain_index;
+	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
+	chain_rel = table_open(chain_relid, RowExclusiveLock);
+	headslot = table_slot_create(chain_rel, NULL);
+	if (audit_lock_head(chain_rel, chain_index, customer_id, headslot,
+						skip_locked ? LockWaitSkip : LockWaitBlock, &busy))
+		(void) audit_remember_head(customer_id, chain_key, headslot, NULL,
+								   chain_attnums, chain_relid);
+	ExecDropSingleTupleTableSlot(headslot);
+	table_close(chain_rel, NoLock);
+	return !busy;
+}
+
+PG_FUNCTION_INFO_V1(churnwarn_hold_chain);
+
+/*
+ * churnwarn_hold_chain
+ *		hold_chain(customer_id text, skip_locked boolean DEFAULT false) ->
+ *		boolean: churnwarn_audit_hold() for SQL (workflow steps, tick).
+ */
+Datum
+churnwarn_hold_chain(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("customer_id must not be null")));
+	PG_RETURN_BOOL(churnwarn_audit_hold(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+										!PG_ARGISNULL(1) && PG_GETARG_BOOL(1)));
 }
 
 /*

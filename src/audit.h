@@ -24,4 +24,10 @@ extern void churnwarn_audit_append(const char *customer_id,
 								   const char *row_key,
 								   Jsonb *old_row, Jsonb *new_row);
 
+/*
+ * Take the head of a customer's audit chain before its grade row (see
+ * audit.c); false only with skip_locked, when another transaction holds it.
+ */
+extern bool churnwarn_audit_hold(const char *customer_id, bool skip_locked);
+
 #endif							/* CHURNWARN_AUDIT_H */

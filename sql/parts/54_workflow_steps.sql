@@ -83,7 +83,9 @@ BEGIN
 		RAISE EXCEPTION 'warning % does not exist', step_warning.warning_id
 			USING ERRCODE = 'no_data_found';
 	END IF;
-	-- lock order: the customer's grade row (as every regrade), then the warning
+	-- lock order: the head of the customer's audit chain, its grade row (as
+	-- a signal and every regrade take them), then the warning
+	PERFORM churnwarn.hold_chain(v_customer);
 	PERFORM FROM churnwarn.customer_grade g
 	WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE;
 	SELECT x.* INTO w FROM churnwarn.warning x

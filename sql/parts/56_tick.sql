@@ -93,6 +93,11 @@ BEGIN
 		SELECT s.customer_id FROM churnwarn.signal s WHERE s.status OPERATOR(pg_catalog.=) 'open'
 		ORDER BY 1
 	LOOP
+		-- the audit chain's head, then the grade row, as a signal takes them
+		IF NOT churnwarn.hold_chain(v_customer, true) THEN
+			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
+			CONTINUE;
+		END IF;
 		SELECT g.level INTO v_before FROM churnwarn.customer_grade g
 		WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE SKIP LOCKED;
 		IF NOT FOUND THEN
@@ -113,6 +118,10 @@ BEGIN
 			AND EXISTS (SELECT FROM churnwarn.overdue_deadlines(x, v_at))
 		ORDER BY x.id
 	LOOP
+		IF NOT churnwarn.hold_chain(v_customer, true) THEN
+			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
+			CONTINUE;
+		END IF;
 		PERFORM FROM churnwarn.customer_grade g
 		WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE SKIP LOCKED;
 		IF NOT FOUND AND EXISTS (SELECT FROM churnwarn.customer_grade g
@@ -145,6 +154,10 @@ BEGIN
 		WHERE x.done_at IS NULL AND x.reminded_at IS NULL AND x.due_at OPERATOR(pg_catalog.<=) v_at
 		ORDER BY x.id
 	LOOP
+		IF NOT churnwarn.hold_chain(r.customer_id, true) THEN
+			v_skipped := v_skipped OPERATOR(pg_catalog.||) r.customer_id;
+			CONTINUE;
+		END IF;
 		PERFORM FROM churnwarn.customer_grade g
 		WHERE g.customer_id OPERATOR(pg_catalog.=) r.customer_id FOR UPDATE SKIP LOCKED;
 		IF NOT FOUND AND EXISTS (SELECT FROM churnwarn.customer_grade g

@@ -152,6 +152,14 @@ REVOKE EXECUTE ON FUNCTION churnwarn.audit_erase(text, text) FROM PUBLIC;
 COMMENT ON FUNCTION churnwarn.audit_erase(text, text) IS
 	'Internal, for churnwarn.forget(): removes the row images (and their salts) of one customer''s audit rows, keeps their digests so that the chain still verifies, and appends an ERASE row with the reason; returns the number of rows erased.';
 
+CREATE FUNCTION churnwarn.hold_chain(customer_id text, skip_locked boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'churnwarn_hold_chain';
+REVOKE EXECUTE ON FUNCTION churnwarn.hold_chain(text, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION churnwarn.hold_chain(text, boolean) IS
+	'Internal: lock the head of the customer''s audit chain for the transaction, before its grade row, the order in which a signal takes them (workflow steps, regrade() and tick call it first, so they do not deadlock with signals); false only with skip_locked when another transaction holds it.';
+
 CREATE FUNCTION churnwarn.audit_table(tbl regclass)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
