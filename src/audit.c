@@ -1545,6 +1545,13 @@ churnwarn_audit_hold(const char *customer_id, bool skip_locked)
 	return !busy;
 }
 
+/* Whether this transaction holds the head of customer_id's audit chain. */
+bool
+churnwarn_audit_held(const char *customer_id)
+{
+	return audit_head_find(customer_id, audit_chain_key(customer_id)) != NULL;
+}
+
 PG_FUNCTION_INFO_V1(churnwarn_hold_chain);
 
 /*

@@ -30,4 +30,7 @@ extern void churnwarn_audit_append(const char *customer_id,
  */
 extern bool churnwarn_audit_hold(const char *customer_id, bool skip_locked);
 
+/* Whether this transaction holds the head of a customer's audit chain. */
+extern bool churnwarn_audit_held(const char *customer_id);
+
 #endif							/* CHURNWARN_AUDIT_H */

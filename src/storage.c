@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "audit.h"
 #include "churnwarn.h"
 #include "storage.h"
 
@@ -102,6 +103,10 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 	},
 	[CW_Q_CUSTOMER_EXISTS] = {
 		"SELECT 1 FROM churnwarn.customer WHERE customer_id" EQ "$1",
+		1, {TEXTOID}
+	},
+	[CW_Q_CUSTOMER_KEY_SHARE] = {
+		"SELECT 1 FROM churnwarn.customer WHERE customer_id" EQ "$1 FOR KEY SHARE",
 		1, {TEXTOID}
 	},
 	[CW_Q_SCHEME_EXISTS] = {
@@ -237,10 +242,26 @@ get_int(int col)
  *		concurrent change of the row fails with a serialization error, which
  *		is what that isolation level promises.  Returns false if the customer
  *		has no grade row.
+ *
+ *		One lock order on every path that writes a customer's ledger: the
+ *		customer row (FOR KEY SHARE, as the foreign keys of those rows
+ *		check it), the head of the customer's audit chain, the grade row.
+ *		A signal's statement took the first two already (its foreign key
+ *		check, its audit row); any other regrade (regrade(), use_scheme(),
+ *		a signal moved to another customer) takes them here, so it never
+ *		waits for a head, or for the customer row, while holding the grade
+ *		row.
  */
 bool
 churnwarn_lock_grade(const char *customer_id, int *prev_level)
 {
+	if (!churnwarn_audit_held(customer_id))
+	{
+		Datum		v[1] = {CStringGetTextDatum(customer_id)};
+
+		churnwarn_exec(CW_Q_CUSTOMER_KEY_SHARE, v, NULL, false, SPI_OK_SELECT);
+		(void) churnwarn_audit_hold(customer_id, false);
+	}
 	return churnwarn_scan_lock_grade(customer_id, prev_level);
 }
 

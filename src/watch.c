@@ -621,10 +621,23 @@ guard_relation(Oid relid, bool restore)
 			tie_to_extension(t);
 		else if (restore)
 		{
-			create_trigger(r, false);
-			ereport(NOTICE,
-					(errmsg("created the missing watch trigger of table \"%s\"",
-							get_rel_name(r))));
+			char	   *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(r)),
+														  get_rel_name(r));
+
+			/* CREATE TRIGGER's own checks, as a warning: the caller goes on */
+			if (pg_class_aclcheck(r, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK ||
+				pg_proc_aclcheck(watch_fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+				ereport(WARNING,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("watch trigger of table %s is missing", name),
+						 errdetail("The current user may not create it: that needs TRIGGER on the table and EXECUTE on churnwarn.watch_trigger()."),
+						 errhint("Run churnwarn.setup_roles() as a superuser.")));
+			else
+			{
+				create_trigger(r, false);
+				ereport(NOTICE,
+						(errmsg("created the missing watch trigger of table %s", name)));
+			}
 		}
 	}
 	churnwarn_watch_shape(relid, false);
@@ -990,27 +1003,25 @@ PG_FUNCTION_INFO_V1(churnwarn_watch_guard_partitions);
  *		watch_guard_partitions(tbl): run by setup_roles() for every watched
  *		table, and by hand after DDL run where no event trigger fires
  *		(session_replication_role = replica): guard_relation(), and a watch
- *		trigger gone from a watched table is created again.  A table that no
- *		longer exists, or is not watched, is left alone.
+ *		trigger gone from a watched table is created again.  A partition
+ *		stands for the watched table above it; a table that no longer
+ *		exists, or is not watched, is left alone.
  */
 Datum
 churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel = try_relation_open(relid, AccessShareLock);
-	Datum		v[1];
-	bool		watched;
+	Oid			root;
 
 	if (rel == NULL)
 		PG_RETURN_VOID();
-	/* a table that is not watched gets no trigger */
+	/* the watched table itself, or the one this is a partition of */
 	churnwarn_spi_connect();
-	v[0] = ObjectIdGetDatum(relid);
-	churnwarn_watch_exec(CW_WQ_FIND_TABLE, v, NULL, false, SPI_OK_SELECT);
-	watched = (SPI_processed > 0);
+	root = watched_root(relid, rel->rd_rel->relispartition);
 	churnwarn_spi_finish();
-	if (watched)
-		guard_relation(relid, true);
+	if (OidIsValid(root))
+		guard_relation(root, true);
 	relation_close(rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -1264,7 +1275,11 @@ PG_FUNCTION_INFO_V1(churnwarn_check_older_than);
  *		still open.  Idempotent: a second run at the same time raises
  *		nothing.  The rules are locked (FOR NO KEY UPDATE) for the
  *		transaction, so two concurrent passes queue instead of raising twice.
- *		Returns the number of signals raised.
+ *		A customer busy in another transaction (hold_customer() with
+ *		skip_locked) is left to the next pass: rows come in table order,
+ *		and waiting for one customer while holding others could deadlock
+ *		with a statement taking them in key order.  Returns the number of
+ *		signals raised.
  */
 Datum
 churnwarn_check_older_than(PG_FUNCTION_ARGS)
@@ -1349,6 +1364,7 @@ churnwarn_check_older_than(PG_FUNCTION_ARGS)
 			StringInfoData probe;
 			StringInfoData detail;
 			bool		first = true;
+			bool		isnull;
 			Datum		v[2];
 
 			initStringInfo(&probe);
@@ -1361,6 +1377,10 @@ churnwarn_check_older_than(PG_FUNCTION_ARGS)
 			churnwarn_watch_exec(CW_WQ_OPEN_TICK_SIGNAL, v, NULL, false, SPI_OK_SELECT);
 			if (SPI_processed > 0)
 				continue;
+			churnwarn_watch_exec(CW_WQ_HOLD_CUSTOMER, v, NULL, false, SPI_OK_SELECT);
+			if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull)) || isnull)
+				continue;		/* busy: the next pass */
 
 			initStringInfo(&detail);
 			first = true;

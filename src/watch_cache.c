@@ -147,6 +147,10 @@ static const ChurnwarnWatchQueryDef query_defs[CW_WQ_COUNT] = {
 		" AND detail OPERATOR(pg_catalog.@>) $2 LIMIT 1",
 		2, {TEXTOID, JSONBOID}
 	},
+	[CW_WQ_HOLD_CUSTOMER] = {
+		"SELECT churnwarn.hold_customer($1, true)",
+		1, {TEXTOID}
+	},
 	[CW_WQ_UPDATE_COLUMNS] = {
 		"SELECT w.key_column FROM churnwarn.watched_table w"
 		" WHERE w.tbl::pg_catalog.oid" EQ "$1"

@@ -23,7 +23,6 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "audit.h"
 #include "calendar.h"
 #include "churnwarn.h"
 #include "storage.h"
@@ -70,7 +69,8 @@ PG_FUNCTION_INFO_V1(churnwarn_regrade);
  *		for one customer as of "at" (decay is computed for that time, and
  *		the events and history rows carry it) and return the new level.
  *		Takes the head of the customer's audit chain, then its grade row
- *		lock, like a signal's statement.  Used by tick for decay.
+ *		lock (churnwarn_lock_grade), like a signal's statement.  Used by
+ *		tick for decay.
  */
 Datum
 churnwarn_regrade(PG_FUNCTION_ARGS)
@@ -98,8 +98,6 @@ churnwarn_regrade(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("customer \"%s\" does not exist", customer_id)));
-	/* the audit chain's head before the grade row, as a signal takes them */
-	(void) churnwarn_audit_hold(customer_id, false);
 	level = churnwarn_regrade_customer(customer_id, 0, at);
 	churnwarn_spi_finish();
 	PG_RETURN_INT32(level);

@@ -65,7 +65,45 @@ END;
 COMMENT ON FUNCTION churnwarn.utc_text(timestamptz) IS
 	'Internal: a timestamp as ISO 8601 UTC text, independent of the session''s TimeZone (keys of overdue events).';
 
-CREATE FUNCTION churnwarn.step_warning(warning_id bigint)
+CREATE FUNCTION churnwarn.hold_customer(customer_id text, skip_locked boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF hold_customer.customer_id IS NULL THEN
+		RAISE EXCEPTION 'customer_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- the lock order of every writer of a customer's ledger: the customer row
+	-- (as the ledger's foreign keys check it), the head of its audit chain
+	-- (as its audit rows), its grade row (as grading)
+	IF NOT hold_customer.skip_locked THEN
+		PERFORM FROM churnwarn.customer c
+		WHERE c.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id FOR KEY SHARE;
+		PERFORM churnwarn.hold_chain(hold_customer.customer_id);
+		PERFORM FROM churnwarn.customer_grade g
+		WHERE g.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id FOR UPDATE;
+		RETURN true;
+	END IF;
+	PERFORM FROM churnwarn.customer c
+	WHERE c.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id FOR KEY SHARE SKIP LOCKED;
+	IF NOT FOUND AND EXISTS (SELECT FROM churnwarn.customer c
+			WHERE c.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id) THEN
+		RETURN false;
+	END IF;
+	IF NOT churnwarn.hold_chain(hold_customer.customer_id, true) THEN
+		RETURN false;
+	END IF;
+	PERFORM FROM churnwarn.customer_grade g
+	WHERE g.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id FOR UPDATE SKIP LOCKED;
+	RETURN FOUND OR NOT EXISTS (SELECT FROM churnwarn.customer_grade g
+		WHERE g.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id);
+END
+$$;
+COMMENT ON FUNCTION churnwarn.hold_customer(text, boolean) IS
+	'Internal: lock what every writer of a customer''s ledger locks, in the one order they all use: the customer row FOR KEY SHARE, the head of its audit chain, its grade row FOR UPDATE.  With skip_locked nothing waits: false if one of them is busy (tick skips the customer).';
+
+CREATE FUNCTION churnwarn.step_warning(warning_id bigint, customer_update boolean DEFAULT false)
 RETURNS churnwarn.warning
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -83,11 +121,14 @@ BEGIN
 		RAISE EXCEPTION 'warning % does not exist', step_warning.warning_id
 			USING ERRCODE = 'no_data_found';
 	END IF;
-	-- lock order: the head of the customer's audit chain, its grade row (as
-	-- a signal and every regrade take them), then the warning
-	PERFORM churnwarn.hold_chain(v_customer);
-	PERFORM FROM churnwarn.customer_grade g
-	WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE;
+	-- lock order: the customer row (FOR NO KEY UPDATE for a step that will
+	-- change it), the head of its audit chain, its grade row (as a signal and
+	-- every regrade take them), then the warning
+	IF step_warning.customer_update THEN
+		PERFORM FROM churnwarn.customer c
+		WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer FOR NO KEY UPDATE;
+	END IF;
+	PERFORM churnwarn.hold_customer(v_customer);
 	SELECT x.* INTO w FROM churnwarn.warning x
 	WHERE x.id OPERATOR(pg_catalog.=) step_warning.warning_id FOR UPDATE;
 	IF w.customer_id OPERATOR(pg_catalog.<>) v_customer THEN
@@ -99,8 +140,8 @@ BEGIN
 	RETURN w;
 END
 $$;
-COMMENT ON FUNCTION churnwarn.step_warning(bigint) IS
-	'Internal: lock the customer''s grade row, then the warning row, and return the warning; P0002 if it does not exist.';
+COMMENT ON FUNCTION churnwarn.step_warning(bigint, boolean) IS
+	'Internal: lock the customer (hold_customer(); its row FOR NO KEY UPDATE first when the step will change it), then the warning row, and return the warning; P0002 if it does not exist.';
 
 CREATE FUNCTION churnwarn.step_workflow(w churnwarn.warning, level int)
 RETURNS churnwarn.level_workflow
@@ -673,7 +714,9 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				HINT = 'The outcomes are success, partial and failure.';
 	END IF;
-	w := churnwarn.step_warning(evaluate.warning_id);
+	-- a failure terminates the customer: its row is locked for that first
+	w := churnwarn.step_warning(evaluate.warning_id,
+		evaluate.outcome OPERATOR(pg_catalog.=) 'failure');
 	IF w.status OPERATOR(pg_catalog.<>) 'recovering' THEN
 		RAISE EXCEPTION 'warning % has no recovery plan in force', w.id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -824,7 +867,8 @@ REVOKE EXECUTE ON FUNCTION churnwarn.current_actor() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.regrade(text, timestamptz) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.deadline_for(text, timestamptz, int) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.utc_text(timestamptz) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION churnwarn.step_warning(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.step_warning(bigint, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION churnwarn.hold_customer(text, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.step_workflow(churnwarn.warning, int) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.step_event(churnwarn.warning, text, text, jsonb, int, int) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION churnwarn.require_text(text, text) FROM PUBLIC;

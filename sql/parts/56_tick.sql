@@ -93,13 +93,14 @@ BEGIN
 		SELECT s.customer_id FROM churnwarn.signal s WHERE s.status OPERATOR(pg_catalog.=) 'open'
 		ORDER BY 1
 	LOOP
-		-- the audit chain's head, then the grade row, as a signal takes them
-		IF NOT churnwarn.hold_chain(v_customer, true) THEN
+		-- customer row, audit chain head, grade row: the order every writer
+		-- takes them in, skipping a customer if one is busy
+		IF NOT churnwarn.hold_customer(v_customer, true) THEN
 			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
 			CONTINUE;
 		END IF;
 		SELECT g.level INTO v_before FROM churnwarn.customer_grade g
-		WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE SKIP LOCKED;
+		WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer;
 		IF NOT FOUND THEN
 			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
 			CONTINUE;
@@ -118,14 +119,7 @@ BEGIN
 			AND EXISTS (SELECT FROM churnwarn.overdue_deadlines(x, v_at))
 		ORDER BY x.id
 	LOOP
-		IF NOT churnwarn.hold_chain(v_customer, true) THEN
-			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
-			CONTINUE;
-		END IF;
-		PERFORM FROM churnwarn.customer_grade g
-		WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer FOR UPDATE SKIP LOCKED;
-		IF NOT FOUND AND EXISTS (SELECT FROM churnwarn.customer_grade g
-				WHERE g.customer_id OPERATOR(pg_catalog.=) v_customer) THEN
+		IF NOT churnwarn.hold_customer(v_customer, true) THEN
 			v_skipped := v_skipped OPERATOR(pg_catalog.||) v_customer;
 			CONTINUE;
 		END IF;
@@ -154,14 +148,7 @@ BEGIN
 		WHERE x.done_at IS NULL AND x.reminded_at IS NULL AND x.due_at OPERATOR(pg_catalog.<=) v_at
 		ORDER BY x.id
 	LOOP
-		IF NOT churnwarn.hold_chain(r.customer_id, true) THEN
-			v_skipped := v_skipped OPERATOR(pg_catalog.||) r.customer_id;
-			CONTINUE;
-		END IF;
-		PERFORM FROM churnwarn.customer_grade g
-		WHERE g.customer_id OPERATOR(pg_catalog.=) r.customer_id FOR UPDATE SKIP LOCKED;
-		IF NOT FOUND AND EXISTS (SELECT FROM churnwarn.customer_grade g
-				WHERE g.customer_id OPERATOR(pg_catalog.=) r.customer_id) THEN
+		IF NOT churnwarn.hold_customer(r.customer_id, true) THEN
 			v_skipped := v_skipped OPERATOR(pg_catalog.||) r.customer_id;
 			CONTINUE;
 		END IF;

@@ -515,6 +515,18 @@ SELECT signal_type, source FROM churnwarn.signal WHERE customer_id = 'q-1';
 CREATE TABLE wt.never_watched (customer text);
 SELECT churnwarn.watch_guard_partitions('wt.never_watched');
 SELECT count(*) AS triggers_on_unwatched FROM pg_trigger WHERE tgrelid = 'wt.never_watched'::regclass;
+-- a partition added in replica mode has no TRUNCATE guard; the call for the
+-- partition guards the watched table above it
+CREATE TABLE wt.bills (customer text, amount numeric, kind text) PARTITION BY LIST (kind);
+SELECT churnwarn.watch('wt.bills', 'customer');
+SET session_replication_role = replica;
+CREATE TABLE wt.bills_web PARTITION OF wt.bills FOR VALUES IN ('web');
+RESET session_replication_role;
+SELECT count(*) AS guard_before FROM pg_trigger
+ WHERE tgrelid = 'wt.bills_web'::regclass AND tgname = 'churnwarn_watch_truncate';
+SELECT churnwarn.watch_guard_partitions('wt.bills_web');
+SELECT count(*) AS guard_after FROM pg_trigger
+ WHERE tgrelid = 'wt.bills_web'::regclass AND tgname = 'churnwarn_watch_truncate';
 ROLLBACK;
 -- DDL elsewhere (a trigger on another table, dropped again, a temporary
 -- table) takes no lock on the watched tables; a renamed signal type code,
