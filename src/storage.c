@@ -124,9 +124,12 @@ static const ChurnwarnQueryDef query_defs[CW_Q_COUNT] = {
 		1, {INT4OID}
 	},
 	[CW_Q_CUSTOMERS_TO_REGRADE] = {
-		"SELECT customer_id FROM churnwarn.customer_grade WHERE level OPERATOR(pg_catalog.>) 0"
+		"SELECT u.customer_id FROM (SELECT customer_id FROM churnwarn.customer_grade"
+		" WHERE level OPERATOR(pg_catalog.>) 0"
 		" UNION SELECT customer_id FROM churnwarn.signal"
-		" WHERE status OPERATOR(pg_catalog.<>) 'withdrawn'",
+		" WHERE status OPERATOR(pg_catalog.<>) 'withdrawn') u"
+		/* byte order, the order signals' statements take the same locks in */
+		" ORDER BY u.customer_id COLLATE \"C\"",
 		0, {InvalidOid}
 	},
 	[CW_Q_READ_LEVEL_WORKFLOW] = {

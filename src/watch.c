@@ -621,23 +621,11 @@ guard_relation(Oid relid, bool restore)
 			tie_to_extension(t);
 		else if (restore)
 		{
-			char	   *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(r)),
-														  get_rel_name(r));
-
-			/* CREATE TRIGGER's own checks, as a warning: the caller goes on */
-			if (pg_class_aclcheck(r, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK ||
-				pg_proc_aclcheck(watch_fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
-				ereport(WARNING,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("watch trigger of table %s is missing", name),
-						 errdetail("The current user may not create it: that needs TRIGGER on the table and EXECUTE on churnwarn.watch_trigger()."),
-						 errhint("Run churnwarn.setup_roles() as a superuser.")));
-			else
-			{
-				create_trigger(r, false);
-				ereport(NOTICE,
-						(errmsg("created the missing watch trigger of table %s", name)));
-			}
+			create_trigger(r, false);
+			ereport(NOTICE,
+					(errmsg("created the missing watch trigger of table %s",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(r)),
+													   get_rel_name(r)))));
 		}
 	}
 	churnwarn_watch_shape(relid, false);
@@ -1021,7 +1009,46 @@ churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 	root = watched_root(relid, rel->rd_rel->relispartition);
 	churnwarn_spi_finish();
 	if (OidIsValid(root))
-		guard_relation(root, true);
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+
+		/*
+		 * A trigger the caller may not create (TRIGGER on a partition,
+		 * EXECUTE on the trigger function) is a warning: setup_roles(),
+		 * run by an owner who is not a superuser, goes on with the rest.
+		 */
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			guard_relation(root, true);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+				ReThrowError(edata);
+			ereport(WARNING,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("could not guard watched table %s: %s",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(root)),
+													   get_rel_name(root)),
+							edata->message),
+					 errhint("Run churnwarn.setup_roles() as a superuser.")));
+		}
+		PG_END_TRY();
+	}
 	relation_close(rel, NoLock);
 	PG_RETURN_VOID();
 }

@@ -77,7 +77,7 @@ BEGIN
 	-- the lock order of every writer of a customer's ledger: the customer row
 	-- (as the ledger's foreign keys check it), the head of its audit chain
 	-- (as its audit rows), its grade row (as grading)
-	IF NOT hold_customer.skip_locked THEN
+	IF NOT COALESCE(hold_customer.skip_locked, false) THEN
 		PERFORM FROM churnwarn.customer c
 		WHERE c.customer_id OPERATOR(pg_catalog.=) hold_customer.customer_id FOR KEY SHARE;
 		PERFORM churnwarn.hold_chain(hold_customer.customer_id);
@@ -122,15 +122,23 @@ BEGIN
 			USING ERRCODE = 'no_data_found';
 	END IF;
 	-- lock order: the customer row (FOR NO KEY UPDATE for a step that will
-	-- change it), the head of its audit chain, its grade row (as a signal and
-	-- every regrade take them), then the warning
+	-- change it; a terminated customer is not changed again), the head of its
+	-- audit chain, its grade row (as a signal and every regrade take them),
+	-- then the warning
 	IF step_warning.customer_update THEN
 		PERFORM FROM churnwarn.customer c
-		WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer FOR NO KEY UPDATE;
+		WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer
+			AND c.status OPERATOR(pg_catalog.<>) 'terminated'
+		FOR NO KEY UPDATE;
 	END IF;
 	PERFORM churnwarn.hold_customer(v_customer);
 	SELECT x.* INTO w FROM churnwarn.warning x
 	WHERE x.id OPERATOR(pg_catalog.=) step_warning.warning_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'warning % does not exist', step_warning.warning_id
+			USING ERRCODE = 'no_data_found',
+				DETAIL = 'It was removed concurrently.';
+	END IF;
 	IF w.customer_id OPERATOR(pg_catalog.<>) v_customer THEN
 		RAISE EXCEPTION 'could not lock warning %', step_warning.warning_id
 			USING ERRCODE = 'serialization_failure',

@@ -508,6 +508,14 @@ RESET session_replication_role;
 INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('q-1', 'ordinary');
 INSERT INTO wt.offers VALUES ('q-1', 50, 'lost');
 SELECT count(*) AS raised_without_trigger FROM churnwarn.signal WHERE customer_id = 'q-1';
+-- a caller who may not create it gets a warning, not an error
+CREATE ROLE regress_guard_caller;
+GRANT USAGE ON SCHEMA churnwarn, wt TO regress_guard_caller;
+GRANT SELECT ON churnwarn.watched_table TO regress_guard_caller;
+GRANT EXECUTE ON FUNCTION churnwarn.watch_guard_partitions(regclass) TO regress_guard_caller;
+SET ROLE regress_guard_caller;
+SELECT churnwarn.watch_guard_partitions('wt.offers');
+RESET ROLE;
 SELECT churnwarn.watch_guard_partitions('wt.offers');
 SELECT pg_temp.watch_trigger_def('wt.offers');
 INSERT INTO wt.offers VALUES ('q-1', 60, 'again');
