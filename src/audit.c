@@ -21,9 +21,11 @@
  * NOTHING, which makes a concurrent starter wait and then lock the head the
  * winner committed.  A statement inserting rows of several customers takes
  * all their heads first, in key order (audit_hold_heads), so two such
- * statements cannot deadlock on them.  Later rows of the same chain in the same transaction take the
- * position from memory (the transaction holds the lock), and each head the
- * transaction moved is written once, just before commit.  The lock is
+ * statements cannot deadlock on them; and whatever else writes a customer's
+ * ledger takes the head before the grade row (churnwarn_audit_hold).  Later
+ * rows of the same chain in the same transaction take the position from
+ * memory (the transaction holds the lock), and each head the transaction
+ * moved is written once, just before commit.  The lock is
  * released at commit or abort, including the abort of the subtransaction
  * that took it, at which point its rows vanish with it (see
  * ChurnwarnAuditHead for what a subtransaction abort does to the positions).
@@ -542,11 +544,11 @@ audit_head_find(const char *customer_id, uint64 key)
  * audit_head_add
  *		Remember a head this transaction has just locked or created in
  *		chain_relid (the caller's copy: an invalidation may have reset the
- *		cached OIDs since).  A live
- *		head of the same chain already there means an append nested in the
- *		caller's lookup or creation of the head (a trigger on
- *		churnwarn.audit_chain) wrote to the chain meanwhile: the position
- *		the caller read is stale, so the append is refused.
+ *		cached OIDs since).  A live head of the same chain already there
+ *		means an append nested in the caller's lookup or creation of the
+ *		head (a trigger on churnwarn.audit_chain) wrote to the chain
+ *		meanwhile: the position the caller read is stale, so the append is
+ *		refused.
  */
 static ChurnwarnAuditHead *
 audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
@@ -1335,7 +1337,7 @@ audit_lock_head(Relation chain_rel, Oid chain_index, const char *customer_id,
  *
  * INSERT ... ON CONFLICT DO NOTHING settles the race for the first row
  * that a row lock cannot: there is no row to lock yet.  Run through SPI as
- * owner, the log's owner; it happens once per chain.
+ * owner (the log's owner); it happens once per chain.
  */
 static bool
 audit_create_head(const char *customer_id, Oid owner, ItemPointer tid)
