@@ -1039,12 +1039,16 @@ churnwarn_watch_guard_partitions(PG_FUNCTION_ARGS)
 			CurrentResourceOwner = owner;
 			if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
 				ReThrowError(edata);
+			/* nothing of the guard is left: it is all or nothing per table */
 			ereport(WARNING,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("could not guard watched table %s: %s",
 							quote_qualified_identifier(get_namespace_name(get_rel_namespace(root)),
 													   get_rel_name(root)),
 							edata->message),
+					 OidIsValid(find_trigger(root, trigger_function("watch_trigger"))) ?
+					 errdetail("Its partitions' TRUNCATE guards and its trigger's column list may be out of date.") :
+					 errdetail("Its watch trigger is missing: changes to the table raise no signals."),
 					 errhint("Run churnwarn.setup_roles() as a superuser.")));
 		}
 		PG_END_TRY();

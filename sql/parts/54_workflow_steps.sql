@@ -122,14 +122,22 @@ BEGIN
 			USING ERRCODE = 'no_data_found';
 	END IF;
 	-- lock order: the customer row (FOR NO KEY UPDATE for a step that will
-	-- change it; a terminated customer is not changed again), the head of its
-	-- audit chain, its grade row (as a signal and every regrade take them),
-	-- then the warning
+	-- change it), the head of its audit chain, its grade row (as a signal and
+	-- every regrade take them), then the warning.  In READ COMMITTED the
+	-- step's later UPDATE sees the customer as it is then, so the row is
+	-- locked whatever its status now; under a snapshot a customer already
+	-- terminated is not changed again, and locking its row would only fail
+	-- on a concurrent update of it
 	IF step_warning.customer_update THEN
-		PERFORM FROM churnwarn.customer c
-		WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer
-			AND c.status OPERATOR(pg_catalog.<>) 'terminated'
-		FOR NO KEY UPDATE;
+		IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.=) 'read committed' THEN
+			PERFORM FROM churnwarn.customer c
+			WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer FOR NO KEY UPDATE;
+		ELSE
+			PERFORM FROM churnwarn.customer c
+			WHERE c.customer_id OPERATOR(pg_catalog.=) v_customer
+				AND c.status OPERATOR(pg_catalog.<>) 'terminated'
+			FOR NO KEY UPDATE;
+		END IF;
 	END IF;
 	PERFORM churnwarn.hold_customer(v_customer);
 	SELECT x.* INTO w FROM churnwarn.warning x
