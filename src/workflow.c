@@ -68,9 +68,9 @@ PG_FUNCTION_INFO_V1(churnwarn_regrade);
  *		churnwarn.regrade(customer_id, at) -> int: run the grading pipeline
  *		for one customer as of "at" (decay is computed for that time, and
  *		the events and history rows carry it) and return the new level.
- *		Takes the head of the customer's audit chain, then its grade row
- *		lock (churnwarn_lock_grade), like a signal's statement.  Used by
- *		tick for decay.
+ *		Takes the customer row, the head of its audit chain and its grade
+ *		row in that order (churnwarn_lock_grade), like a signal's statement.
+ *		Used by tick for decay.
  */
 Datum
 churnwarn_regrade(PG_FUNCTION_ARGS)

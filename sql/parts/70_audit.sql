@@ -158,7 +158,7 @@ LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'churnwarn_hold_chain';
 REVOKE EXECUTE ON FUNCTION churnwarn.hold_chain(text, boolean) FROM PUBLIC;
 COMMENT ON FUNCTION churnwarn.hold_chain(text, boolean) IS
-	'Internal: lock the head of the customer''s audit chain for the transaction, before its grade row, the order in which a signal takes them (workflow steps, regrade() and tick call it first, so they do not deadlock with signals); false only with skip_locked when another transaction holds it.';
+	'Internal: lock the head of the customer''s audit chain for the transaction, between its customer row and its grade row, the order in which a signal takes them (see hold_customer(), which workflow steps and tick use); false only with skip_locked when another transaction holds it.';
 
 CREATE FUNCTION churnwarn.audit_table(tbl regclass)
 RETURNS boolean
