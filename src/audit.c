@@ -1429,15 +1429,18 @@ audit_remember_head(const char *customer_id, uint64 chain_key,
 /*
  * audit_take_head
  *		Take the head of a chain this transaction does not hold yet: lock
- *		it, or start the chain with an empty head.  Returns the head, now
- *		remembered, positioned after the chain's last committed row.
+ *		it, or, with start, start the chain with an empty head.  Returns the
+ *		head, now remembered, positioned after the chain's last committed
+ *		row; NULL if the chain has no head and start is false, or, with wait
+ *		LockWaitSkip, if another transaction holds it (*busy set).
  */
 static ChurnwarnAuditHead *
-audit_take_head(const char *customer_id, uint64 chain_key)
+audit_take_head(const char *customer_id, uint64 chain_key,
+				LockWaitPolicy wait, bool start, bool *busy)
 {
 	Relation	chain_rel;
 	TupleTableSlot *headslot;
-	ChurnwarnAuditHead *head;
+	ChurnwarnAuditHead *head = NULL;
 	ItemPointerData created_tid;
 	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
 	Oid			chain_relid;
@@ -1445,7 +1448,6 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	Oid			owner;
 	bool		have_head;
 	bool		created = false;
-	bool		busy = false;
 
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
@@ -1457,8 +1459,8 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 	headslot = table_slot_create(chain_rel, NULL);
 
 	have_head = audit_lock_head(chain_rel, chain_index, customer_id, headslot,
-								LockWaitBlock, &busy);
-	if (!have_head)
+								wait, busy);
+	if (!have_head && start)
 	{
 		LOCKTAG		tag;
 
@@ -1472,7 +1474,7 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 							 (uint32) chain_key, CHURNWARN_AUDIT_LOCK_SPACE);
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 		have_head = audit_lock_head(chain_rel, chain_index, customer_id,
-									headslot, LockWaitBlock, &busy);
+									headslot, wait, busy);
 		if (!have_head)
 		{
 			created = audit_create_head(customer_id, owner, &created_tid);
@@ -1482,7 +1484,7 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 				CommandCounterIncrement();
 				have_head = audit_lock_head(chain_rel, chain_index,
 											customer_id, headslot,
-											LockWaitBlock, &busy);
+											wait, busy);
 				if (!have_head)
 					ereport(ERROR,
 							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -1493,9 +1495,10 @@ audit_take_head(const char *customer_id, uint64 chain_key)
 		}
 		LockRelease(&tag, ExclusiveLock, false);
 	}
-	head = audit_remember_head(customer_id, chain_key, headslot,
-							   created ? &created_tid : NULL,
-							   chain_attnums, chain_relid);
+	if (have_head || created)
+		head = audit_remember_head(customer_id, chain_key, headslot,
+								   created ? &created_tid : NULL,
+								   chain_attnums, chain_relid);
 	ExecDropSingleTupleTableSlot(headslot);
 	table_close(chain_rel, NoLock);
 	return head;
@@ -1519,31 +1522,14 @@ bool
 churnwarn_audit_hold(const char *customer_id, bool skip_locked)
 {
 	uint64		chain_key;
-	Relation	chain_rel;
-	TupleTableSlot *headslot;
-	AttrNumber	chain_attnums[AUDIT_CHAIN_NCOLS];
-	Oid			chain_relid;
-	Oid			chain_index;
 	bool		busy = false;
 
 	audit_init();
 	chain_key = audit_chain_key(customer_id);
-	if (audit_head_find(customer_id, chain_key) != NULL)
-		return true;
-
-	/* Copied: an invalidation may reset the cached OIDs at any time. */
-	audit_lookup_objects();
-	chain_relid = audit_chain_relid;
-	chain_index = audit_chain_index;
-	memcpy(chain_attnums, audit_chain_attnums, sizeof(chain_attnums));
-	chain_rel = table_open(chain_relid, RowExclusiveLock);
-	headslot = table_slot_create(chain_rel, NULL);
-	if (audit_lock_head(chain_rel, chain_index, customer_id, headslot,
-						skip_locked ? LockWaitSkip : LockWaitBlock, &busy))
-		(void) audit_remember_head(customer_id, chain_key, headslot, NULL,
-								   chain_attnums, chain_relid);
-	ExecDropSingleTupleTableSlot(headslot);
-	table_close(chain_rel, NoLock);
+	if (audit_head_find(customer_id, chain_key) == NULL)
+		(void) audit_take_head(customer_id, chain_key,
+							   skip_locked ? LockWaitSkip : LockWaitBlock,
+							   false, &busy);
 	return !busy;
 }
 
@@ -1997,7 +1983,12 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 			known = NULL;
 	}
 	if (known == NULL)
-		known = audit_take_head(customer_id, chain_key);
+	{
+		bool		busy = false;
+
+		known = audit_take_head(customer_id, chain_key, LockWaitBlock, true,
+								&busy);
+	}
 	entry.seq = known->n_rows + 1;
 	if (known->n_rows > 0)
 	{
@@ -2415,9 +2406,10 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 	for (i = 0; i < n; i++)
 	{
 		uint64		key = audit_chain_key(chains[i]);
+		bool		busy = false;
 
 		if (audit_head_find(chains[i], key) == NULL)
-			(void) audit_take_head(chains[i], key);
+			(void) audit_take_head(chains[i], key, LockWaitBlock, true, &busy);
 		CHECK_FOR_INTERRUPTS();
 	}
 	MemoryContextDelete(cxt);
