@@ -137,6 +137,12 @@ INSERT INTO public.not_a_config VALUES ('pg_class');
 \echo :SQLSTATE
 DROP TABLE public.not_a_config;
 
+-- the lock-order helpers refuse a NULL customer (no configuration chain)
+SELECT churnwarn.hold_chain(NULL);
+\echo :SQLSTATE
+SELECT churnwarn.hold_customer(NULL, true);
+\echo :SQLSTATE
+
 -- nothing changed
 SELECT (SELECT count(*) FROM churnwarn.signal) = signals AS signals_unchanged,
 	(SELECT count(*) FROM churnwarn.warning) = warnings AS warnings_unchanged,
