@@ -265,6 +265,7 @@ typedef struct AuditBatch
 	BulkInsertState bistate;	/* the log's current page, or NULL */
 	ResourceOwner owner;		/* owner of that page's pin */
 	SubTransactionId subid;		/* subtransaction the batch runs in */
+	ChurnwarnAuditHead *hint;	/* the head of the row being appended, or NULL */
 } AuditBatch;
 
 static AuditBatch *audit_batch = NULL;
@@ -1971,7 +1972,11 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * still holds the head's row lock then), else locked now; a chain
 	 * without a head is started.
 	 */
-	known = audit_head_find(customer_id, chain_key);
+	if (batch != NULL && batch->hint != NULL &&
+		audit_head_is(batch->hint, customer_id))
+		known = batch->hint;
+	else
+		known = audit_head_find(customer_id, chain_key);
 	if (known != NULL && known->busy)
 		audit_chain_reentered(customer_id);
 	if (known != NULL && known->reload)
@@ -2296,14 +2301,26 @@ typedef struct AuditChainSeen
 	uint64		key;			/* hash key: the chain key */
 	const char *customer_id;	/* NULL: the configuration chain */
 	struct AuditChainSeen *next;	/* another chain with the same key */
+	uint32		ordinal;		/* in the order first seen, from 0 */
 } AuditChainSeen;
+
+/*
+ * The head each of a statement's first n rows goes to: heads[row[i]] for
+ * row i (audit_hold_heads).
+ */
+typedef struct AuditHints
+{
+	int64		n;
+	uint32	   *row;			/* per row: its chain's ordinal */
+	ChurnwarnAuditHead **heads; /* per chain ordinal: the head */
+} AuditHints;
 
 /* qsort comparator: chains in key order, the configuration chain first. */
 static int
 audit_chain_cmp(const void *a, const void *b)
 {
-	const char *x = *(const char *const *) a;
-	const char *y = *(const char *const *) b;
+	const char *x = (*(AuditChainSeen *const *) a)->customer_id;
+	const char *y = (*(AuditChainSeen *const *) b)->customer_id;
 
 	if (x == NULL || y == NULL)
 		return (x != NULL) - (y != NULL);
@@ -2319,23 +2336,37 @@ audit_chain_cmp(const void *a, const void *b)
  *		inserted, under locks already held, so two statements that write
  *		signals of the same customers in different orders queue on their
  *		first common customer instead of deadlocking.
+ *
+ *		Fills hints (allocated in the caller's memory context) with the
+ *		head each row goes to, in the store's order, so that appending them
+ *		needs no second lookup of the head by key (a cache miss or two per
+ *		row in a transaction holding 100,000 chains).  At most work_mem is
+ *		spent on the per-row part, four bytes a row; rows beyond it look
+ *		their head up as any append does.
  */
 static void
 audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
-				 AttrNumber customer_attnum, Oid customer_typoutput)
+				 AttrNumber customer_attnum, Oid customer_typoutput,
+				 AuditHints *hints)
 {
+	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "churnwarn audit chains",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	HASHCTL		ctl;
 	HTAB	   *seen;
-	const char **chains;
+	AuditChainSeen **chains;
+	int64		max_hints;
+	int64		n_rows = 0;
 	int			n = 0;
 	int			max = 64;
-	const char *previous = NULL;
-	bool		any = false;
+	AuditChainSeen *previous = NULL;
 	int			i;
+
+	max_hints = Min(tuplestore_tuple_count(rows),
+					(int64) work_mem * 1024 / (int64) sizeof(uint32));
+	hints->row = MemoryContextAllocHuge(caller, Max(max_hints, 1) * sizeof(uint32));
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(uint64);
@@ -2343,7 +2374,7 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 	ctl.hcxt = cxt;
 	seen = hash_create("churnwarn audit chains of a statement", 256, &ctl,
 					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	chains = palloc(max * sizeof(const char *));
+	chains = palloc(max * sizeof(AuditChainSeen *));
 
 	tuplestore_rescan(rows);
 	while (tuplestore_gettupleslot(rows, true, false, slot))
@@ -2358,14 +2389,13 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 		if (!isnull)
 			customer_id = OidOutputFunctionCall(customer_typoutput, value);
 		/* rows of one customer often come together */
-		if (any && audit_same_chain(customer_id, previous))
+		if (previous != NULL && audit_same_chain(customer_id, previous->customer_id))
 		{
 			if (customer_id)
 				pfree(customer_id);
-			continue;
+			entry = previous;
+			goto next;
 		}
-		any = true;
-		previous = customer_id;
 		key = audit_chain_key(customer_id);
 		entry = hash_search(seen, &key, HASH_ENTER, &found);
 		if (found)
@@ -2380,8 +2410,8 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 				/* seen before: memory grows with customers, not rows */
 				if (customer_id)
 					pfree(customer_id);
-				previous = e->customer_id;
-				continue;
+				entry = e;
+				goto next;
 			}
 			e = palloc(sizeof(AuditChainSeen));
 			e->key = key;
@@ -2392,24 +2422,36 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 		else
 			entry->next = NULL;
 		entry->customer_id = customer_id;
+		entry->ordinal = n;
 		if (n == max)
 		{
 			max *= 2;
-			chains = repalloc_huge(chains, max * sizeof(const char *));
+			chains = repalloc_huge(chains, max * sizeof(AuditChainSeen *));
 		}
-		chains[n++] = customer_id;
+		chains[n++] = entry;
+next:
+		previous = entry;
+		if (n_rows < max_hints)
+			hints->row[n_rows] = entry->ordinal;
+		n_rows++;
 		CHECK_FOR_INTERRUPTS();
 	}
 
-	qsort(chains, n, sizeof(const char *), audit_chain_cmp);
+	hints->n = Min(n_rows, max_hints);
+	hints->heads = MemoryContextAllocHuge(caller, Max(n, 1) * sizeof(ChurnwarnAuditHead *));
+	qsort(chains, n, sizeof(AuditChainSeen *), audit_chain_cmp);
 	MemoryContextSwitchTo(old);
 	for (i = 0; i < n; i++)
 	{
-		uint64		key = audit_chain_key(chains[i]);
+		AuditChainSeen *chain = chains[i];
+		uint64		key = audit_chain_key(chain->customer_id);
+		ChurnwarnAuditHead *head = audit_head_find(chain->customer_id, key);
 		bool		busy = false;
 
-		if (audit_head_find(chains[i], key) == NULL)
-			(void) audit_take_head(chains[i], key, LockWaitBlock, true, &busy);
+		if (head == NULL)
+			head = audit_take_head(chain->customer_id, key, LockWaitBlock,
+								   true, &busy);
+		hints->heads[chain->ordinal] = head;
 		CHECK_FOR_INTERRUPTS();
 	}
 	MemoryContextDelete(cxt);
@@ -2428,6 +2470,8 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	AuditBatch	batch;
 	AuditBatch *outer = audit_batch;
 	ChurnwarnAuditRel *entry;
+	AuditHints	hints = {0};
+	volatile int64 row = 0;		/* volatile: PG_TRY */
 
 	if (tuplestore_tuple_count(rows) == 0)
 		return;
@@ -2439,7 +2483,7 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	entry = audit_rel_get(rel);
 	if (tuplestore_tuple_count(rows) > 1 && entry->customer_attnum > 0)
 		audit_hold_heads(rel, rows, slot, entry->customer_attnum,
-						 entry->customer_typoutput);
+						 entry->customer_typoutput, &hints);
 
 	batch.log_relid = audit_log_relid;
 	batch.log_rel = table_open(batch.log_relid, RowExclusiveLock);
@@ -2463,6 +2507,7 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	batch.bistate = NULL;
 	batch.owner = CurrentResourceOwner;
 	batch.subid = GetCurrentSubTransactionId();
+	batch.hint = NULL;
 	if (tuplestore_tuple_count(rows) > 1 &&
 		batch.log_rel->rd_tableam == GetHeapamTableAmRoutine() &&
 		!batch.log_rel->rd_rel->relispartition &&
@@ -2486,7 +2531,11 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 			bool		should_free;
 			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
 
+			/* checked against the row's key before use (audit_head_is) */
+			batch.hint = row < hints.n ? hints.heads[hints.row[row]] : NULL;
+			row++;
 			audit_row_change(rel, "INSERT", NULL, tuple);
+			batch.hint = NULL;
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
 			CHECK_FOR_INTERRUPTS();
@@ -2505,6 +2554,11 @@ audit_inserted_rows(Relation rel, Tuplestorestate *rows)
 	table_close(batch.log_rel, NoLock);
 	MemoryContextDelete(rowcxt);
 	ExecDropSingleTupleTableSlot(slot);
+	if (hints.row != NULL)
+	{
+		pfree(hints.row);
+		pfree(hints.heads);
+	}
 }
 
 PG_FUNCTION_INFO_V1(churnwarn_audit_trigger);

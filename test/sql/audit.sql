@@ -541,6 +541,28 @@ SELECT array_agg(row_key ORDER BY id) = array_agg(row_key ORDER BY row_key::bigi
   FROM churnwarn.audit_log
  WHERE table_name = 'churnwarn.signal' AND operation = 'INSERT' AND customer_id IN ('SB1', 'SB2');
 SELECT ok, first_bad FROM churnwarn.verify_audit();
+-- A statement's rows are appended under the heads its pre-pass took,
+-- found again per row from work_mem's worth of hints (four bytes a row:
+-- 16,384 rows at 64kB); the rows beyond look their heads up.  Both kinds,
+-- customers interleaved, one chain already held before the statement:
+-- every chain gapless, ids rising along it, the log verifies.
+BEGIN;
+SET LOCAL work_mem = '64kB';
+INSERT INTO churnwarn.customer (customer_id, tier)
+SELECT 'HINT' || i, 'ordinary' FROM generate_series(1, 40) i;
+INSERT INTO churnwarn.signal (customer_id, signal_type) VALUES ('HINT7', 'complaint');
+INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at)
+SELECT 'HINT' || (i * 7 % 40 + 1), 'cold_response', now() - interval '3 years'
+  FROM generate_series(1, 17000) i;
+SELECT count(*) FILTER (WHERE table_name = 'churnwarn.signal') AS signal_rows,
+       count(DISTINCT customer_id) AS chains,
+       bool_and(seq = by_seq) AS gapless, bool_and(by_seq = by_id) AS ids_rise
+  FROM (SELECT customer_id, table_name, seq,
+               row_number() OVER (PARTITION BY customer_id ORDER BY seq) AS by_seq,
+               row_number() OVER (PARTITION BY customer_id ORDER BY id) AS by_id
+          FROM churnwarn.audit_log WHERE customer_id LIKE 'HINT%') s;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
+ROLLBACK;
 -- an INSERT of no rows writes nothing; an append nested in the
 -- statement's (an owner's trigger on the log writing to an audited table)
 -- makes its own write instead of sharing the statement's
