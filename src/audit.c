@@ -889,6 +889,8 @@ audit_flush_heads(void)
 	CommandCounterIncrement();
 	chain_rel = table_open(audit_chain_relid, RowExclusiveLock);
 	estate = audit_begin_write(chain_rel, NULL, &ri_chain);
+	/* at commit no statement's snapshot is active: triggers on the heads need one */
+	PushActiveSnapshot(GetLatestSnapshot());
 	oldslot = table_slot_create(chain_rel, &estate->es_tupleTable);
 	newslot = ExecInitExtraTupleSlot(estate, RelationGetDescr(chain_rel),
 									 &TTSOpsVirtual);
@@ -911,6 +913,7 @@ audit_flush_heads(void)
 	}
 
 	audit_end_write(estate);
+	PopActiveSnapshot();
 	table_close(chain_rel, NoLock);
 	audit_heads = NULL;
 }

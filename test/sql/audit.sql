@@ -727,6 +727,26 @@ CREATE TRIGGER misuse2 AFTER INSERT ON churnwarn_test.stmt
 INSERT INTO churnwarn_test.stmt VALUES (2, 'x');
 \echo :SQLSTATE
 
+-- The heads are written at commit, where no statement's snapshot is
+-- active: an owner's PL/pgSQL trigger on churnwarn.audit_chain still runs
+-- (it failed the commit with "cannot execute SQL without an outer
+-- snapshot or portal").
+CREATE TABLE churnwarn_test.head_writes (customer_id text, rows_seen bigint);
+CREATE FUNCTION churnwarn_test.head_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO churnwarn_test.head_writes
+	SELECT NEW.customer_id, count(*) FROM churnwarn.audit_log WHERE customer_id = NEW.customer_id;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER head_seen BEFORE UPDATE ON churnwarn.audit_chain
+	FOR EACH ROW EXECUTE FUNCTION churnwarn_test.head_seen();
+INSERT INTO churnwarn.customer (customer_id, tier) VALUES ('SNAP1', 'core');
+INSERT INTO churnwarn.signal (customer_id, signal_type) VALUES ('SNAP1', 'complaint');
+DROP TRIGGER head_seen ON churnwarn.audit_chain;
+SELECT count(*) > 0 AS trigger_ran, bool_and(rows_seen > 0) AS saw_the_log,
+       (SELECT count(*) FROM churnwarn.signal WHERE customer_id = 'SNAP1') AS signals
+  FROM churnwarn_test.head_writes WHERE customer_id = 'SNAP1';
+
 -- Every row hash again, over the whole log: rows written by statement
 -- batches, erased images and the configuration chain included.
 SELECT rows_hashed > 100 AS many, rows_hashed = rows_matching AS all_match FROM pg_temp.rehash();
