@@ -1900,7 +1900,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	bool		nulls[AUDIT_LOG_NCOLS];
 	AttrNumber	log_attnums[AUDIT_LOG_NCOLS];
 	ChurnwarnAuditHead *known;
-	uint64		chain_key;
 	Oid			log_relid;
 	Oid			seq_relid;
 	Relation	log_rel;
@@ -1944,8 +1943,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		}
 	}
 
-	chain_key = audit_chain_key(customer_id);
-
 	/* Copied: an invalidation may reset the cached OIDs at any time. */
 	audit_lookup_objects();
 	log_relid = audit_log_relid;
@@ -1979,7 +1976,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		audit_head_is(batch->hint, customer_id))
 		known = batch->hint;
 	else
-		known = audit_head_find(customer_id, chain_key);
+		known = audit_head_find(customer_id, audit_chain_key(customer_id));
 	if (known != NULL && known->busy)
 		audit_chain_reentered(customer_id);
 	if (known != NULL && known->reload)
@@ -1994,8 +1991,8 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	{
 		bool		busy = false;
 
-		known = audit_take_head(customer_id, chain_key, LockWaitBlock, true,
-								&busy);
+		known = audit_take_head(customer_id, audit_chain_key(customer_id),
+								LockWaitBlock, true, &busy);
 	}
 	entry.seq = known->n_rows + 1;
 	if (known->n_rows > 0)
@@ -2447,12 +2444,11 @@ next:
 	for (i = 0; i < n; i++)
 	{
 		AuditChainSeen *chain = chains[i];
-		uint64		key = audit_chain_key(chain->customer_id);
-		ChurnwarnAuditHead *head = audit_head_find(chain->customer_id, key);
+		ChurnwarnAuditHead *head = audit_head_find(chain->customer_id, chain->key);
 		bool		busy = false;
 
 		if (head == NULL)
-			head = audit_take_head(chain->customer_id, key, LockWaitBlock,
+			head = audit_take_head(chain->customer_id, chain->key, LockWaitBlock,
 								   true, &busy);
 		hints->heads[chain->ordinal] = head;
 		CHECK_FOR_INTERRUPTS();
