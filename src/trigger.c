@@ -15,11 +15,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -92,7 +95,109 @@ typedef struct ChurnwarnTouched
 {
 	char	   *customer_id;	/* customer key */
 	int64		signal_id;		/* highest signal id of the statement, 0 if none */
+	int			len;			/* strlen(customer_id) */
+	int			next;			/* another customer with the same hash, or -1 */
 } ChurnwarnTouched;
+
+/*
+ * The customers a statement touched, each once: a hash of the keys finds a
+ * customer seen before, so memory and the sort that follows grow with the
+ * customers, not with the rows (a COPY of 1,000,000 signals for 100,000
+ * customers sorts 100,000 keys).
+ */
+typedef struct TouchedSet
+{
+	ChurnwarnTouched *list;
+	int			n;
+	int			cap;
+	int			last;			/* the customer added or found last, or -1 */
+	HTAB	   *seen;			/* hash of the key -> first customer with it */
+} TouchedSet;
+
+typedef struct TouchedSeen
+{
+	uint64		hash;			/* hash key */
+	int			first;			/* index into the list */
+} TouchedSeen;
+
+static void
+touched_init(TouchedSet *set)
+{
+	HASHCTL		ctl;
+
+	set->n = 0;
+	set->cap = 16;
+	set->last = -1;
+	set->list = palloc(sizeof(ChurnwarnTouched) * set->cap);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(TouchedSeen);
+	ctl.hcxt = CurrentMemoryContext;
+	set->seen = hash_create("churnwarn customers of a statement", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static inline bool
+touched_is(const ChurnwarnTouched *t, const char *key, int len)
+{
+	return t->len == len && memcmp(t->customer_id, key, len) == 0;
+}
+
+/*
+ * touched_add
+ *		Touch the customer whose key is the len bytes at key by signal_id
+ *		(0: by no signal): the customer's highest signal id is kept.
+ */
+static void
+touched_add(TouchedSet *set, const char *key, int len, int64 signal_id)
+{
+	ChurnwarnTouched *t;
+	TouchedSeen *seen;
+	uint64		hash;
+	bool		found;
+	int			i;
+
+	/* a statement's rows of one customer often come together */
+	if (set->last >= 0 && touched_is(&set->list[set->last], key, len))
+		i = set->last;
+	else
+	{
+		hash = hash_bytes_extended((const unsigned char *) key, len, 0);
+		seen = hash_search(set->seen, &hash, HASH_ENTER, &found);
+		for (i = found ? seen->first : -1; i >= 0; i = set->list[i].next)
+			if (touched_is(&set->list[i], key, len))
+				break;
+		if (i < 0)
+		{
+			if (set->n == set->cap)
+			{
+				set->cap *= 2;
+				set->list = repalloc_huge(set->list, sizeof(ChurnwarnTouched) * set->cap);
+			}
+			i = set->n++;
+			t = &set->list[i];
+			t->customer_id = pnstrdup(key, len);
+			t->len = len;
+			t->signal_id = 0;
+			t->next = found ? seen->first : -1;
+			seen->first = i;
+		}
+		set->last = i;
+	}
+	t = &set->list[i];
+	t->signal_id = Max(t->signal_id, signal_id);
+}
+
+/* Touch the customer whose key is the text datum d. */
+static void
+touched_add_text(TouchedSet *set, Datum d, int64 signal_id)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	touched_add(set, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), signal_id);
+	if ((Pointer) t != DatumGetPointer(d))
+		pfree(t);
+}
 
 /* qsort comparator: by customer key (byte order), the lock order. */
 static int
@@ -104,12 +209,11 @@ touched_cmp(const void *a, const void *b)
 
 /*
  * collect_touched
- *		Append the customers of every row of a transition table to *list,
- *		with the row's signal id when with_ids.
+ *		Touch the customer of every row of a transition table, by the row's
+ *		signal id.
  */
 static void
-collect_touched(Tuplestorestate *table, TupleDesc desc, bool with_ids,
-				ChurnwarnTouched **list, int *n, int *cap)
+collect_touched(Tuplestorestate *table, TupleDesc desc, TouchedSet *set)
 {
 	TupleTableSlot *slot;
 	int			cust_att = SPI_fnumber(desc, "customer_id");
@@ -125,40 +229,16 @@ collect_touched(Tuplestorestate *table, TupleDesc desc, bool with_ids,
 	{
 		bool		isnull;
 		Datum		d = slot_getattr(slot, cust_att, &isnull);
+		Datum		idd;
+		bool		idnull;
 
 		if (isnull)
 			continue;
-		if (*n == *cap)
-		{
-			*cap *= 2;
-			*list = repalloc(*list, sizeof(ChurnwarnTouched) * *cap);
-		}
-		(*list)[*n].customer_id = TextDatumGetCString(d);
-		(*list)[*n].signal_id = 0;
-		if (with_ids)
-		{
-			d = slot_getattr(slot, id_att, &isnull);
-			if (!isnull)
-				(*list)[*n].signal_id = DatumGetInt64(d);
-		}
-		(*n)++;
+		idd = slot_getattr(slot, id_att, &idnull);
+		touched_add_text(set, d, idnull ? 0 : DatumGetInt64(idd));
+		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-}
-
-/* Append one touched customer to *list. */
-static void
-add_touched(ChurnwarnTouched **list, int *n, int *cap, char *customer_id,
-			int64 signal_id)
-{
-	if (*n == *cap)
-	{
-		*cap *= 2;
-		*list = repalloc(*list, sizeof(ChurnwarnTouched) * *cap);
-	}
-	(*list)[*n].customer_id = customer_id;
-	(*list)[*n].signal_id = signal_id;
-	(*n)++;
 }
 
 /*
@@ -173,7 +253,7 @@ add_touched(ChurnwarnTouched **list, int *n, int *cap, char *customer_id,
  */
 static void
 collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
-				TupleDesc desc, ChurnwarnTouched **list, int *n, int *cap)
+				TupleDesc desc, TouchedSet *set)
 {
 	static const char *const graded[] = {
 		"customer_id", "signal_type", "observed_at", "status", "amount"
@@ -227,12 +307,11 @@ collect_changed(Tuplestorestate *oldtab, Tuplestorestate *newtab,
 		{
 			Datum		idd = slot_getattr(nslot, id_att, &onull);
 
-			add_touched(list, n, cap, TextDatumGetCString(nd),
-						onull ? 0 : DatumGetInt64(idd));
+			touched_add_text(set, nd, onull ? 0 : DatumGetInt64(idd));
 		}
 		od = slot_getattr(oslot, attnos[0], &onull);
 		if (customer_changed && !onull)
-			add_touched(list, n, cap, TextDatumGetCString(od), 0);
+			touched_add_text(set, od, 0);
 	}
 	ExecDropSingleTupleTableSlot(oslot);
 	ExecDropSingleTupleTableSlot(nslot);
@@ -358,10 +437,7 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
-	ChurnwarnTouched *list;
-	int			n = 0;
-	int			nuniq;
-	int			cap = 16;
+	TouchedSet	set;
 	int			i;
 	TimestampTz now = churnwarn_clock_now();
 
@@ -389,31 +465,17 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 						"churnwarn_signal_trigger")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
-	list = palloc(sizeof(ChurnwarnTouched) * cap);
+	touched_init(&set);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		collect_changed(trigdata->tg_oldtable, trigdata->tg_newtable, desc,
-						&list, &n, &cap);
+		collect_changed(trigdata->tg_oldtable, trigdata->tg_newtable, desc, &set);
 	else
-		collect_touched(trigdata->tg_newtable, desc, true, &list, &n, &cap);
-	if (n == 0)
+		collect_touched(trigdata->tg_newtable, desc, &set);
+	hash_destroy(set.seen);
+	if (set.n == 0)
 		return PointerGetDatum(NULL);
 
-	/* one entry per customer, keeping its highest signal id */
-	qsort(list, n, sizeof(ChurnwarnTouched), touched_cmp);
-	nuniq = 0;
-	for (i = 0; i < n; i++)
-	{
-		int64		signal_id = list[i].signal_id;
-
-		while (i + 1 < n && strcmp(list[i + 1].customer_id, list[i].customer_id) == 0)
-		{
-			i++;
-			signal_id = Max(signal_id, list[i].signal_id);
-		}
-		list[nuniq].customer_id = list[i].customer_id;
-		list[nuniq].signal_id = signal_id;
-		nuniq++;
-	}
+	/* each customer once, with its highest signal id: now in key order */
+	qsort(set.list, set.n, sizeof(ChurnwarnTouched), touched_cmp);
 
 	/*
 	 * A signal written while an outer statement's regrades are under way (a
@@ -422,8 +484,8 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 	 */
 	churnwarn_prefetch_signals_forget();
 
-	for (i = 0; i < nuniq; i += PREFETCH_CHUNK)
-		regrade_chunk(list + i, Min(PREFETCH_CHUNK, nuniq - i), now);
+	for (i = 0; i < set.n; i += PREFETCH_CHUNK)
+		regrade_chunk(set.list + i, Min(PREFETCH_CHUNK, set.n - i), now);
 	return PointerGetDatum(NULL);
 }
 

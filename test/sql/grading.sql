@@ -224,6 +224,16 @@ SELECT c, k, (ARRAY['complaint', 'late_payment', 'order_cut', 'competitor_contac
 INSERT INTO churnwarn.signal (customer_id, signal_type, observed_at, status, amount)
 SELECT 'pfa-' || c, t, obs, st, CASE WHEN t = 'order_cut' THEN 60 END
   FROM pf_src ORDER BY (c * 7919 + k * 104729) % 1009;
+-- each customer regraded once, for the last of its signals in the statement
+-- (the rows come interleaved: a customer's first row is not its last)
+SELECT count(*) AS changed,
+       count(*) FILTER (WHERE h.signal_id = s.last_id) AS for_last_signal,
+       count(*) FILTER (WHERE h.n = 1) AS once
+  FROM (SELECT customer_id, max(id) AS last_id FROM churnwarn.signal
+         WHERE customer_id LIKE 'pfa-%' GROUP BY customer_id) s
+  JOIN LATERAL (SELECT max(signal_id) AS signal_id, count(*) AS n
+                  FROM churnwarn.grade_history
+                 WHERE customer_id = s.customer_id) h ON h.n > 0;
 DO $$
 DECLARE
 	i int;
