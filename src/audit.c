@@ -178,9 +178,11 @@ typedef struct ChurnwarnAuditRel
  * nobody else can move the head meanwhile: later appends take the position
  * from here, and the head row is written once, just before commit
  * (audit_flush_heads), not once per row.  Kept in TopTransactionContext.
- * A subtransaction abort drops the heads whose lock it took and marks the
- * others it appended to for a reload from the log's last row.
+ * A subtransaction abort drops the heads whose lock it took and moves the
+ * others it appended to back to where they were when it began.
  */
+typedef struct AuditHeadSaved AuditHeadSaved;
+
 typedef struct ChurnwarnAuditHead
 {
 	uint64		key;			/* hash key: the chain key */
@@ -191,12 +193,29 @@ typedef struct ChurnwarnAuditHead
 	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];	/* hash of the last row */
 	ItemPointerData tid;		/* the head row version locked or created */
 	SubTransactionId lock_subid;	/* subtransaction that took the lock */
-	SubTransactionId append_subid;	/* subtransaction of the last append */
+	AuditHeadSaved *saved;		/* positions to go back to, or NULL */
 	bool		live;			/* false: dropped by a subtransaction abort */
 	bool		dirty;			/* the head row is behind n_rows.. */
-	bool		reload;			/* appends may have been rolled back */
 	bool		busy;			/* a row of the chain is being inserted */
 } ChurnwarnAuditHead;
+
+/*
+ * Where a head was before the first append of a subtransaction that did not
+ * take its lock: the position an abort of that subtransaction goes back
+ * to.  A stack, the latest subtransaction on top.  An entry outlives the
+ * commit of its subtransaction and then serves its parent: subtransaction
+ * ids only grow, so an abort of the parent (a smaller id) still finds it,
+ * and an abort of a later sibling (a larger id) does not.
+ */
+struct AuditHeadSaved
+{
+	SubTransactionId subid;		/* the subtransaction it was saved for */
+	int64		n_rows;
+	int64		last_id;
+	uint8		last_hash[PG_SHA256_DIGEST_LENGTH];
+	bool		dirty;
+	AuditHeadSaved *below;		/* the entry of an earlier subtransaction */
+};
 
 /*
  * One audit row as it enters the hash: pointers to the caller's data.  A
@@ -246,7 +265,6 @@ static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
 static Oid	audit_chain_relid = InvalidOid;
 static Oid	audit_chain_index = InvalidOid;	/* its unique customer_id index */
-static Oid	audit_log_index = InvalidOid;	/* audit_log (customer_id, id) */
 static Oid	audit_owner = InvalidOid;
 
 /*
@@ -359,7 +377,7 @@ static char *audit_row_key(ChurnwarnAuditRel *entry, HeapTuple tuple,
 						   TupleDesc tupdesc, const char *customer_id);
 static void audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc);
 static Jsonb *audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
-							  TupleDesc tupdesc);
+							  TupleDesc tupdesc, StringInfo canon);
 static void audit_sha256_release(void);
 static void audit_chain_reentered(const char *customer_id);
 static void sha256_bytes(const char *data, size_t len, uint8 *out);
@@ -369,6 +387,12 @@ static void put_int64(StringInfo buf, int64 value);
 static void audit_new_salt(uint8 *salt);
 static void audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image,
 							   uint8 *out);
+static void audit_canon_begin(StringInfo canon);
+static void audit_canon_digest(StringInfo canon, const uint8 *salt, uint8 *out);
+static void audit_append(const char *customer_id, const char *table_name,
+						 const char *operation, const char *row_key,
+						 Jsonb *old_row, Jsonb *new_row,
+						 StringInfo old_canon, StringInfo new_canon);
 static void audit_entry_hash(const ChurnwarnAuditEntry *entry, uint8 *out);
 static SPIPlanPtr audit_prepare(const char *sql, int nargs, Oid *argtypes);
 static bool audit_erasure_permits(Relation rel, HeapTuple oldtup,
@@ -482,7 +506,7 @@ audit_next_head(HASH_SEQ_STATUS *status, ChurnwarnAuditHead *prev)
  *		At a subtransaction abort, the heads whose lock it took (it, or a
  *		subtransaction under it: their ids are larger) are dropped, the lock
  *		and every append after it are gone; the heads it appended to under
- *		a lock taken before are reloaded from the log when next needed.
+ *		a lock taken before go back to where they were when it began.
  */
 static void
 audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -499,10 +523,46 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		if (!head->live)
 			continue;
 		if (head->lock_subid >= mySubid)
+		{
 			head->live = false;
-		else if (head->append_subid >= mySubid)
-			head->reload = true;
+			continue;
+		}
+		while (head->saved != NULL && head->saved->subid >= mySubid)
+		{
+			AuditHeadSaved *saved = head->saved;
+
+			head->n_rows = saved->n_rows;
+			head->last_id = saved->last_id;
+			memcpy(head->last_hash, saved->last_hash, PG_SHA256_DIGEST_LENGTH);
+			head->dirty = saved->dirty;
+			head->saved = saved->below;
+			pfree(saved);
+		}
 	}
+}
+
+/*
+ * audit_head_save
+ *		Before a head moves: if this is the first append to it in a
+ *		subtransaction that did not take its lock, remember where it is.
+ */
+static void
+audit_head_save(ChurnwarnAuditHead *head)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	AuditHeadSaved *saved;
+
+	if (head->lock_subid >= subid ||
+		(head->saved != NULL && head->saved->subid >= subid))
+		return;
+	saved = MemoryContextAlloc(TopTransactionContext, sizeof(AuditHeadSaved));
+	saved->subid = subid;
+	saved->n_rows = head->n_rows;
+	saved->last_id = head->last_id;
+	memcpy(saved->last_hash, head->last_hash, PG_SHA256_DIGEST_LENGTH);
+	saved->dirty = head->dirty;
+	saved->below = head->saved;
+	head->saved = saved;
 }
 
 /* Whether two chain keys are the same chain (NULL: the configuration chain). */
@@ -598,10 +658,9 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
 		MemoryContextStrdup(TopTransactionContext, customer_id);
 	head->tid = *tid;
 	head->lock_subid = GetCurrentSubTransactionId();
-	head->append_subid = head->lock_subid;
+	head->saved = NULL;
 	head->live = true;
 	head->dirty = false;
-	head->reload = false;
 	head->busy = false;
 	return head;
 }
@@ -763,58 +822,6 @@ audit_store_row(TupleTableSlot *slot, const AttrNumber *attnums,
 }
 
 /*
- * audit_reload_head
- *		After a subtransaction abort removed some of this transaction's
- *		appends: take the chain's position from its last row in the log, as
- *		snapshot sees it (the transaction still holds the head's lock, so no
- *		other transaction appended meanwhile).
- */
-static void
-audit_reload_head(ChurnwarnAuditHead *head, Snapshot snapshot)
-{
-	Relation	log_rel = table_open(audit_log_relid, AccessShareLock);
-	Relation	index_rel = index_open(audit_log_index, AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(log_rel, NULL);
-	IndexScanDesc scan;
-	ScanKeyData key;
-
-	audit_chain_scankey(&key, index_rel, head->customer_id);
-	scan = index_beginscan(log_rel, index_rel, snapshot, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	if (index_getnext_slot(scan, BackwardScanDirection, slot))
-	{
-		bool		isnull;
-		Datum		value;
-		bytea	   *hash;
-
-		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_SEQ], &isnull);
-		head->n_rows = isnull ? 0 : DatumGetInt64(value);
-		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_ID], &isnull);
-		head->last_id = isnull ? 0 : DatumGetInt64(value);
-		value = slot_getattr(slot, audit_log_attnums[AUDIT_LOG_HASH], &isnull);
-		memset(head->last_hash, 0, sizeof(head->last_hash));
-		if (!isnull)
-		{
-			hash = DatumGetByteaPP(value);
-			memcpy(head->last_hash, VARDATA_ANY(hash),
-				   Min(VARSIZE_ANY_EXHDR(hash), PG_SHA256_DIGEST_LENGTH));
-		}
-		head->dirty = true;
-	}
-	else
-	{
-		/* nothing of ours is left: forget the head, it is as committed */
-		head->dirty = false;
-		head->live = false;
-	}
-	head->reload = false;
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index_rel, NoLock);
-	table_close(log_rel, NoLock);
-}
-
-/*
  * audit_write_head
  *		Write a remembered position into the head row the transaction holds,
  *		through the caller's two slots (made once per flush: every slot
@@ -871,7 +878,7 @@ audit_flush_heads(void)
 		return;
 	hash_seq_init(&status, audit_heads);
 	while ((head = audit_next_head(&status, head)) != NULL)
-		any |= (head->live && (head->dirty || head->reload));
+		any |= (head->live && head->dirty);
 	if (!any)
 	{
 		audit_heads = NULL;
@@ -899,15 +906,6 @@ audit_flush_heads(void)
 	head = NULL;
 	while ((head = audit_next_head(&status, head)) != NULL)
 	{
-		if (!head->live)
-			continue;
-		if (head->reload)
-		{
-			Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-
-			audit_reload_head(head, snapshot);
-			UnregisterSnapshot(snapshot);
-		}
 		if (head->live && head->dirty)
 			audit_write_head(estate, ri_chain, oldslot, newslot, head);
 	}
@@ -952,13 +950,12 @@ audit_relcache_callback(Datum arg, Oid relid)
 
 	if (relid == InvalidOid || relid == audit_log_relid ||
 		relid == audit_seq_relid || relid == audit_chain_relid ||
-		relid == audit_chain_index || relid == audit_log_index)
+		relid == audit_chain_index)
 	{
 		audit_log_relid = InvalidOid;
 		audit_seq_relid = InvalidOid;
 		audit_chain_relid = InvalidOid;
 		audit_chain_index = InvalidOid;
-		audit_log_index = InvalidOid;
 		audit_owner = InvalidOid;
 	}
 }
@@ -984,18 +981,15 @@ audit_lookup_objects(void)
 	audit_seq_relid = get_relname_relid("audit_log_id_seq", nspid);
 	audit_chain_relid = get_relname_relid("audit_chain", nspid);
 	audit_chain_index = get_relname_relid("audit_chain_customer_id_key", nspid);
-	audit_log_index = get_relname_relid("audit_log_chain_idx", nspid);
 	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_seq_relid) ||
-		!OidIsValid(audit_chain_relid) || !OidIsValid(audit_chain_index) ||
-		!OidIsValid(audit_log_index))
+		!OidIsValid(audit_chain_relid) || !OidIsValid(audit_chain_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s\" does not exist",
 						!OidIsValid(audit_log_relid) ? "churnwarn.audit_log" :
 						!OidIsValid(audit_seq_relid) ? "churnwarn.audit_log_id_seq" :
 						!OidIsValid(audit_chain_relid) ? "churnwarn.audit_chain" :
-						!OidIsValid(audit_chain_index) ? "churnwarn.audit_chain_customer_id_key" :
-						"churnwarn.audit_log_chain_idx"),
+						"churnwarn.audit_chain_customer_id_key"),
 				 errhint("Reinstall the churnwarn extension.")));
 	audit_map_columns(audit_log_relid, audit_log_columns, audit_log_types,
 					  AUDIT_LOG_NCOLS, audit_log_attnums);
@@ -1774,57 +1768,96 @@ audit_put_scalar(StringInfo buf, const JsonbValue *v)
 }
 
 /*
- * audit_image_digest
- *		SHA-256 over the fields salt and the canonical encoding of the jsonb
- *		row image: its tokens in jsonb's order (keys sorted), each container
- *		opened and closed by a byte, each key and scalar as audit_put_scalar
- *		writes it.  The encoding depends only on the value, not on jsonb's
- *		binary layout or the machine's byte order, so an image verifies after
- *		dump/restore and pg_upgrade on any server; it spares printing every
- *		image as text.
+ * audit_put_container
+ *		Append the canonical encoding of a jsonb container: its tokens in
+ *		jsonb's order (keys sorted), each container opened and closed by a
+ *		byte, each key and scalar as audit_put_scalar writes it.
  */
 static void
-audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
+audit_put_container(StringInfo buf, JsonbContainer *container)
 {
-	StringInfoData buf;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
-	initStringInfo(&buf);
-	put_field(&buf, salt, salt_len);
-	it = JsonbIteratorInit(&image->root);
+	it = JsonbIteratorInit(container);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
 		switch (tok)
 		{
 			case WJB_BEGIN_OBJECT:
-				appendStringInfoChar(&buf, '{');
+				appendStringInfoChar(buf, '{');
 				break;
 			case WJB_END_OBJECT:
-				appendStringInfoChar(&buf, '}');
+				appendStringInfoChar(buf, '}');
 				break;
 			case WJB_BEGIN_ARRAY:
 				/* a scalar document is a one-element "raw scalar" array */
-				appendStringInfoChar(&buf, v.val.array.rawScalar ? '=' : '[');
+				appendStringInfoChar(buf, v.val.array.rawScalar ? '=' : '[');
 				break;
 			case WJB_END_ARRAY:
-				appendStringInfoChar(&buf, ']');
+				appendStringInfoChar(buf, ']');
 				break;
 			case WJB_KEY:
-				appendStringInfoChar(&buf, ':');
-				audit_put_scalar(&buf, &v);
+				appendStringInfoChar(buf, ':');
+				audit_put_scalar(buf, &v);
 				break;
 			case WJB_VALUE:
 			case WJB_ELEM:
-				audit_put_scalar(&buf, &v);
+				audit_put_scalar(buf, &v);
 				break;
 			default:
 				elog(ERROR, "unexpected jsonb token %d in an audit row image", (int) tok);
 		}
 	}
+}
+
+/*
+ * audit_image_digest
+ *		SHA-256 over the fields salt and the canonical encoding of the jsonb
+ *		row image (audit_put_container).  The encoding depends only on the
+ *		value, not on jsonb's binary layout or the machine's byte order, so
+ *		an image verifies after dump/restore and pg_upgrade on any server;
+ *		it spares printing every image as text.
+ */
+static void
+audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	put_field(&buf, salt, salt_len);
+	audit_put_container(&buf, &image->root);
 	sha256_bytes(buf.data, buf.len, out);
 	pfree(buf.data);
+}
+
+/*
+ * The canonical encoding of an image written while the image is built
+ * (audit_row_image), so that its digest needs no second walk over the
+ * finished jsonb: the encoding audit_image_digest computes, after room for
+ * the salt's field, which is drawn only when the row is appended.
+ */
+#define AUDIT_CANON_SALT_FIELD	(sizeof(uint32) + CHURNWARN_AUDIT_SALT_LEN)
+
+static void
+audit_canon_begin(StringInfo canon)
+{
+	initStringInfo(canon);
+	appendStringInfoSpaces(canon, AUDIT_CANON_SALT_FIELD);
+}
+
+/* The digest of the image encoded in canon under salt (as audit_image_digest). */
+static void
+audit_canon_digest(StringInfo canon, const uint8 *salt, uint8 *out)
+{
+	uint32		be = pg_hton32((uint32) CHURNWARN_AUDIT_SALT_LEN);
+
+	/* the field put_field() would write */
+	Assert(canon->len >= (int) AUDIT_CANON_SALT_FIELD);
+	memcpy(canon->data, &be, sizeof(be));
+	memcpy(canon->data + sizeof(be), salt, CHURNWARN_AUDIT_SALT_LEN);
+	sha256_bytes(canon->data, canon->len, out);
 }
 
 /*
@@ -1890,6 +1923,22 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 					   const char *operation, const char *row_key,
 					   Jsonb *old_row, Jsonb *new_row)
 {
+	audit_append(customer_id, table_name, operation, row_key, old_row, new_row,
+				 NULL, NULL);
+}
+
+/*
+ * audit_append
+ *		churnwarn_audit_append, with the canonical encodings of the images
+ *		(audit_canon_begin) where the caller wrote them as it built the
+ *		images; NULL: the digest walks the image.
+ */
+static void
+audit_append(const char *customer_id, const char *table_name,
+			 const char *operation, const char *row_key,
+			 Jsonb *old_row, Jsonb *new_row,
+			 StringInfo old_canon, StringInfo new_canon)
+{
 	ChurnwarnAuditEntry entry;
 	uint8		salt[CHURNWARN_AUDIT_SALT_LEN];
 	uint8		old_digest[PG_SHA256_DIGEST_LENGTH];
@@ -1906,7 +1955,7 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	EState	   *estate;
 	ResultRelInfo *ri_log;
 	TupleTableSlot *slot;
-	Snapshot	snapshot;
+	Snapshot	snapshot = NULL;
 	char	   *actor;
 	AuditBatch *saved_batch = audit_batch;
 	AuditBatch *batch = NULL;
@@ -1929,13 +1978,25 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	if (old_row != NULL || new_row != NULL)
 	{
 		audit_new_salt(salt);
-		if (old_row != NULL)
+		if (old_row != NULL && old_canon != NULL)
+		{
+			audit_canon_digest(old_canon, salt, old_digest);
+			entry.old_digest = old_digest;
+			entry.old_digest_len = sizeof(old_digest);
+		}
+		else if (old_row != NULL)
 		{
 			audit_image_digest(salt, sizeof(salt), old_row, old_digest);
 			entry.old_digest = old_digest;
 			entry.old_digest_len = sizeof(old_digest);
 		}
-		if (new_row != NULL)
+		if (new_row != NULL && new_canon != NULL)
+		{
+			audit_canon_digest(new_canon, salt, new_digest);
+			entry.new_digest = new_digest;
+			entry.new_digest_len = sizeof(new_digest);
+		}
+		else if (new_row != NULL)
 		{
 			audit_image_digest(salt, sizeof(salt), new_row, new_digest);
 			entry.new_digest = new_digest;
@@ -1979,14 +2040,6 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 		known = audit_head_find(customer_id, audit_chain_key(customer_id));
 	if (known != NULL && known->busy)
 		audit_chain_reentered(customer_id);
-	if (known != NULL && known->reload)
-	{
-		snapshot = RegisterSnapshot(GetLatestSnapshot());
-		audit_reload_head(known, snapshot);
-		UnregisterSnapshot(snapshot);
-		if (!known->live)
-			known = NULL;
-	}
 	if (known == NULL)
 	{
 		bool		busy = false;
@@ -2052,10 +2105,10 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 	 * The head moves to this row in memory; the row is written before
 	 * commit (a head just created holds this row already).
 	 */
+	audit_head_save(known);
 	known->n_rows = entry.seq;
 	known->last_id = entry.id;
 	memcpy(known->last_hash, hash, PG_SHA256_DIGEST_LENGTH);
-	known->append_subid = GetCurrentSubTransactionId();
 	known->dirty = true;
 
 	if (batch)
@@ -2075,10 +2128,12 @@ churnwarn_audit_append(const char *customer_id, const char *table_name,
 /*
  * audit_push_jsonb
  *		Push a jsonb document as the value of the current key: a scalar
- *		document as its scalar, a container piece by piece.
+ *		document as its scalar, a container piece by piece; append its
+ *		canonical encoding to canon, if given.
  */
 static void
-audit_push_jsonb(JsonbParseState **state, JsonbValue **res, Jsonb *doc)
+audit_push_jsonb(JsonbParseState **state, JsonbValue **res, Jsonb *doc,
+				 StringInfo canon)
 {
 	JsonbValue	v;
 
@@ -2086,12 +2141,16 @@ audit_push_jsonb(JsonbParseState **state, JsonbValue **res, Jsonb *doc)
 	{
 		if (!JsonbExtractScalar(&doc->root, &v))
 			elog(ERROR, "could not extract the scalar of a jsonb value");
+		if (canon)
+			audit_put_scalar(canon, &v);
 	}
 	else
 	{
 		v.type = jbvBinary;
 		v.val.binary.data = &doc->root;
 		v.val.binary.len = VARSIZE(doc) - VARHDRSZ;
+		if (canon)
+			audit_put_container(canon, &doc->root);
 	}
 	*res = pushJsonbValue(state, WJB_VALUE, &v);
 }
@@ -2101,10 +2160,13 @@ audit_push_jsonb(JsonbParseState **state, JsonbValue **res, Jsonb *doc)
  *		The row as jsonb: the same document as SQL's to_jsonb(row), built
  *		from the relation's cached column conversions (audit_rel_columns)
  *		instead of looking every column's type up again for every row.
+ *		With canon (audit_canon_begin), its canonical encoding is appended
+ *		as each token is pushed: the keys are pushed in jsonb's order, so
+ *		the tokens come in the order the finished image will give them.
  */
 static Jsonb *
 audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
-				TupleDesc tupdesc)
+				TupleDesc tupdesc, StringInfo canon)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue *res;
@@ -2114,6 +2176,8 @@ audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 
 	heap_deform_tuple(tuple, tupdesc, values, nulls);
 	res = pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (canon)
+		appendStringInfoChar(canon, '{');
 	for (i = 0; i < entry->ncols; i++)
 	{
 		const AuditCol *col = &entry->cols[i];
@@ -2125,11 +2189,18 @@ audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 		v.val.string.val = (char *) col->name;
 		v.val.string.len = strlen(col->name);
 		res = pushJsonbValue(&state, WJB_KEY, &v);
+		if (canon)
+		{
+			appendStringInfoChar(canon, ':');
+			audit_put_scalar(canon, &v);
+		}
 
 		if (nulls[col->attnum - 1])
 		{
 			v.type = jbvNull;
 			res = pushJsonbValue(&state, WJB_VALUE, &v);
+			if (canon)
+				audit_put_scalar(canon, &v);
 			continue;
 		}
 		switch (col->kind)
@@ -2177,7 +2248,7 @@ audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 				v.val.string.len = strlen(str);
 				break;
 			case ACK_JSONB:
-				audit_push_jsonb(&state, &res, DatumGetJsonbP(value));
+				audit_push_jsonb(&state, &res, DatumGetJsonbP(value), canon);
 				continue;
 			case ACK_STRING:
 				str = OutputFunctionCall((FmgrInfo *) &col->func, value);
@@ -2187,12 +2258,17 @@ audit_row_image(const ChurnwarnAuditRel *entry, HeapTuple tuple,
 				break;
 			case ACK_GENERIC:
 				audit_push_jsonb(&state, &res,
-								 DatumGetJsonbP(FunctionCall1((FmgrInfo *) &col->func, value)));
+								 DatumGetJsonbP(FunctionCall1((FmgrInfo *) &col->func, value)),
+								 canon);
 				continue;
 		}
 		res = pushJsonbValue(&state, WJB_VALUE, &v);
+		if (canon)
+			audit_put_scalar(canon, &v);
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	if (canon)
+		appendStringInfoChar(canon, '}');
 	pfree(values);
 	pfree(nulls);
 	return JsonbValueToJsonb(res);
@@ -2266,6 +2342,8 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 	char	   *row_key;
 	Jsonb	   *old_row = NULL;
 	Jsonb	   *new_row = NULL;
+	StringInfoData old_canon;
+	StringInfoData new_canon;
 
 	audit_init();
 
@@ -2287,12 +2365,19 @@ audit_row_change(Relation rel, const char *operation, HeapTuple oldtup,
 	row_key = audit_row_key(entry, keytup, tupdesc, customer_id);
 
 	if (oldtup != NULL)
-		old_row = audit_row_image(entry, oldtup, tupdesc);
+	{
+		audit_canon_begin(&old_canon);
+		old_row = audit_row_image(entry, oldtup, tupdesc, &old_canon);
+	}
 	if (newtup != NULL)
-		new_row = audit_row_image(entry, newtup, tupdesc);
+	{
+		audit_canon_begin(&new_canon);
+		new_row = audit_row_image(entry, newtup, tupdesc, &new_canon);
+	}
 
-	churnwarn_audit_append(customer_id, entry->table_name, operation, row_key,
-						   old_row, new_row);
+	audit_append(customer_id, entry->table_name, operation, row_key,
+				 old_row, new_row, oldtup ? &old_canon : NULL,
+				 newtup ? &new_canon : NULL);
 }
 
 /* A chain a statement's rows go to (audit_hold_heads). */
@@ -2300,9 +2385,19 @@ typedef struct AuditChainSeen
 {
 	uint64		key;			/* hash key: the chain key */
 	const char *customer_id;	/* NULL: the configuration chain */
+	int			len;			/* strlen(customer_id) */
 	struct AuditChainSeen *next;	/* another chain with the same key */
 	uint32		ordinal;		/* in the order first seen, from 0 */
 } AuditChainSeen;
+
+/* Whether chain is the chain of the len bytes at key (NULL: the configuration chain). */
+static inline bool
+audit_seen_is(const AuditChainSeen *chain, const char *key, int len)
+{
+	if (key == NULL || chain->customer_id == NULL)
+		return key == chain->customer_id;
+	return chain->len == len && memcmp(chain->customer_id, key, len) == 0;
+}
 
 /*
  * The head each of a statement's first n rows goes to: heads[row[i]] for
@@ -2381,35 +2476,47 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 	{
 		bool		isnull;
 		Datum		value = slot_getattr(slot, customer_attnum, &isnull);
-		char	   *customer_id = NULL;
+		char	   *customer_id = NULL;	/* the key's bytes, not terminated */
+		int			len = 0;
+		void	   *copy = NULL;	/* what reading the key allocated */
 		uint64		key;
 		AuditChainSeen *entry;
 		bool		found;
 
-		if (!isnull)
-			customer_id = OidOutputFunctionCall(customer_typoutput, value);
-		/* rows of one customer often come together */
-		if (previous != NULL && audit_same_chain(customer_id, previous->customer_id))
+		/* a text key is read in place; another type's is printed */
+		if (!isnull && customer_typoutput == F_TEXTOUT)
 		{
-			if (customer_id)
-				pfree(customer_id);
+			text	   *t = DatumGetTextPP(value);
+
+			if ((Pointer) t != DatumGetPointer(value))
+				copy = t;
+			customer_id = VARDATA_ANY(t);
+			len = VARSIZE_ANY_EXHDR(t);
+		}
+		else if (!isnull)
+		{
+			customer_id = copy = OidOutputFunctionCall(customer_typoutput, value);
+			len = strlen(customer_id);
+		}
+		/* rows of one customer often come together */
+		if (previous != NULL && audit_seen_is(previous, customer_id, len))
+		{
 			entry = previous;
 			goto next;
 		}
-		key = audit_chain_key(customer_id);
+		key = customer_id ? hash_bytes_extended((const unsigned char *) customer_id, len,
+												CHURNWARN_AUDIT_KEY_SEED) : 0;
 		entry = hash_search(seen, &key, HASH_ENTER, &found);
 		if (found)
 		{
 			AuditChainSeen *e;
 
 			for (e = entry; e != NULL; e = e->next)
-				if (audit_same_chain(customer_id, e->customer_id))
+				if (audit_seen_is(e, customer_id, len))
 					break;
 			if (e != NULL)
 			{
 				/* seen before: memory grows with customers, not rows */
-				if (customer_id)
-					pfree(customer_id);
 				entry = e;
 				goto next;
 			}
@@ -2421,7 +2528,8 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 		}
 		else
 			entry->next = NULL;
-		entry->customer_id = customer_id;
+		entry->customer_id = customer_id ? pnstrdup(customer_id, len) : NULL;
+		entry->len = len;
 		entry->ordinal = n;
 		if (n == max)
 		{
@@ -2430,6 +2538,8 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 		}
 		chains[n++] = entry;
 next:
+		if (copy != NULL)
+			pfree(copy);
 		previous = entry;
 		if (n_rows < max_hints)
 			hints->row[n_rows] = entry->ordinal;
@@ -3016,24 +3126,16 @@ verify_start_chain(ChurnwarnAuditVerifyChain *chain, const char *customer_id,
 	 * position is the one remembered.
 	 */
 	head = audit_head_find(customer_id, audit_chain_key(customer_id));
-	if (head != NULL && (head->dirty || head->reload))
+	if (head != NULL && head->dirty)
 	{
-		if (head->reload)
-		{
-			audit_lookup_objects();
-			audit_reload_head(head, GetActiveSnapshot());
-		}
-		if (head->live && head->dirty)
-		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 
-			chain->head_found = true;
-			chain->head_n_rows = head->n_rows;
-			chain->head_last_id = head->last_id;
-			chain->head_last_hash = DatumGetByteaPP(bytea_from(head->last_hash,
-															   PG_SHA256_DIGEST_LENGTH));
-			MemoryContextSwitchTo(oldcxt);
-		}
+		chain->head_found = true;
+		chain->head_n_rows = head->n_rows;
+		chain->head_last_id = head->last_id;
+		chain->head_last_hash = DatumGetByteaPP(bytea_from(head->last_hash,
+														   PG_SHA256_DIGEST_LENGTH));
+		MemoryContextSwitchTo(oldcxt);
 	}
 }
 

@@ -398,6 +398,32 @@ COMMIT;
 SELECT seq, new_row->>'v' AS v FROM churnwarn.audit_log
  WHERE customer_id = 'C4' ORDER BY seq DESC LIMIT 2;
 SELECT n_rows AS c4_head_after_savepoints FROM churnwarn.audit_chain WHERE customer_id = 'C4';
+-- Nested: a rolled-back savepoint takes back the appends of the savepoints
+-- released inside it, and only those; a later sibling's rollback leaves a
+-- released one's appends (the head goes back in memory, without reading
+-- the log).
+BEGIN;
+UPDATE churnwarn_test.thing SET v = 20 WHERE id = 5;
+SAVEPOINT p;
+UPDATE churnwarn_test.thing SET v = 21 WHERE id = 5;
+SAVEPOINT c;
+UPDATE churnwarn_test.thing SET v = 22 WHERE id = 5;
+RELEASE SAVEPOINT c;
+SAVEPOINT d;
+UPDATE churnwarn_test.thing SET v = 23 WHERE id = 5;
+ROLLBACK TO SAVEPOINT d;
+SELECT string_agg(new_row->>'v', ',' ORDER BY seq) AS kept_in_p
+  FROM churnwarn.audit_log WHERE customer_id = 'C4' AND (new_row->>'v')::int >= 20;
+ROLLBACK TO SAVEPOINT p;
+UPDATE churnwarn_test.thing SET v = 24 WHERE id = 5;
+COMMIT;
+SELECT string_agg(new_row->>'v', ',' ORDER BY seq) AS kept
+  FROM churnwarn.audit_log WHERE customer_id = 'C4' AND (new_row->>'v')::int >= 20;
+SELECT h.n_rows = count(l.*) AS head_counts_rows, h.last_id = max(l.id) AS head_names_last,
+	   max(l.seq) = count(l.*) AS gapless
+  FROM churnwarn.audit_chain h JOIN churnwarn.audit_log l USING (customer_id)
+ WHERE customer_id = 'C4' GROUP BY h.n_rows, h.last_id;
+SELECT ok, first_bad FROM churnwarn.verify_audit();
 BEGIN;
 UPDATE churnwarn_test.thing SET v = 7 WHERE id = 5;
 PREPARE TRANSACTION 'churnwarn_audit_test';

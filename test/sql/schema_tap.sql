@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP true
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(74);
+SELECT plan(76);
 
 SELECT has_schema('churnwarn');
 SELECT has_table('churnwarn', t, 'table churnwarn.' || t || ' exists') FROM unnest(ARRAY['calendar', 'calendar_day',
@@ -35,6 +35,10 @@ SELECT col_type_is('churnwarn', 'customer', 'customer_id', 'text', 'customer key
 SELECT col_type_is('churnwarn', 'signal', 'detail', 'jsonb', 'signal detail is jsonb');
 SELECT has_index('churnwarn', 'warning', 'warning_one_open_idx', 'customer_id', 'one open warning per customer is indexed');
 SELECT index_is_unique('churnwarn', 'warning', 'warning_one_open_idx');
+SELECT has_index('churnwarn', 'audit_log', 'audit_log_chain_idx', 'customer_id',
+	'a customer''s audit rows are indexed');
+SELECT index_is_type('churnwarn', 'audit_log', 'audit_log_chain_idx', 'hash',
+	'by a hash index: appends in random customer order cost no btree descent');
 
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'churnwarn'), false,
 	'the extension is not relocatable');
