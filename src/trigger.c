@@ -123,18 +123,33 @@ typedef struct TouchedSeen
 static void
 touched_init(TouchedSet *set)
 {
-	HASHCTL		ctl;
-
 	set->n = 0;
 	set->cap = 16;
 	set->last = -1;
 	set->list = palloc(sizeof(ChurnwarnTouched) * set->cap);
+	set->seen = NULL;			/* made for a second customer */
+}
+
+/* The hash of the customers seen, with the first one entered. */
+static HTAB *
+touched_seen(TouchedSet *set)
+{
+	HASHCTL		ctl;
+	TouchedSeen *seen;
+	ChurnwarnTouched *t = &set->list[0];
+	uint64		hash;
+
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(uint64);
 	ctl.entrysize = sizeof(TouchedSeen);
 	ctl.hcxt = CurrentMemoryContext;
 	set->seen = hash_create("churnwarn customers of a statement", 256, &ctl,
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	Assert(set->n == 1);
+	hash = hash_bytes_extended((const unsigned char *) t->customer_id, t->len, 0);
+	seen = hash_search(set->seen, &hash, HASH_ENTER, NULL);
+	seen->first = 0;
+	return set->seen;
 }
 
 static inline bool
@@ -162,8 +177,18 @@ touched_add(TouchedSet *set, const char *key, int len, int64 signal_id)
 		i = set->last;
 	else
 	{
-		hash = hash_bytes_extended((const unsigned char *) key, len, 0);
-		seen = hash_search(set->seen, &hash, HASH_ENTER, &found);
+		if (set->n == 0)
+		{
+			/* the first customer: one-row statements make no hash */
+			seen = NULL;
+			found = false;
+		}
+		else
+		{
+			hash = hash_bytes_extended((const unsigned char *) key, len, 0);
+			seen = hash_search(set->seen ? set->seen : touched_seen(set),
+							   &hash, HASH_ENTER, &found);
+		}
 		for (i = found ? seen->first : -1; i >= 0; i = set->list[i].next)
 			if (touched_is(&set->list[i], key, len))
 				break;
@@ -180,7 +205,8 @@ touched_add(TouchedSet *set, const char *key, int len, int64 signal_id)
 			t->len = len;
 			t->signal_id = 0;
 			t->next = found ? seen->first : -1;
-			seen->first = i;
+			if (seen != NULL)
+				seen->first = i;
 		}
 		set->last = i;
 	}
@@ -470,7 +496,8 @@ churnwarn_signal_trigger(PG_FUNCTION_ARGS)
 		collect_changed(trigdata->tg_oldtable, trigdata->tg_newtable, desc, &set);
 	else
 		collect_touched(trigdata->tg_newtable, desc, &set);
-	hash_destroy(set.seen);
+	if (set.seen != NULL)
+		hash_destroy(set.seen);
 	if (set.n == 0)
 		return PointerGetDatum(NULL);
 
