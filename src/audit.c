@@ -194,6 +194,7 @@ typedef struct ChurnwarnAuditHead
 	ItemPointerData tid;		/* the head row version locked or created */
 	SubTransactionId lock_subid;	/* subtransaction that took the lock */
 	AuditHeadSaved *saved;		/* positions to go back to, or NULL */
+	bool		listed;			/* in audit_saved_heads */
 	bool		live;			/* false: dropped by a subtransaction abort */
 	bool		dirty;			/* the head row is behind n_rows.. */
 	bool		busy;			/* a row of the chain is being inserted */
@@ -202,10 +203,10 @@ typedef struct ChurnwarnAuditHead
 /*
  * Where a head was before the first append of a subtransaction that did not
  * take its lock: the position an abort of that subtransaction goes back
- * to.  A stack, the latest subtransaction on top.  An entry outlives the
- * commit of its subtransaction and then serves its parent: subtransaction
- * ids only grow, so an abort of the parent (a smaller id) still finds it,
- * and an abort of a later sibling (a larger id) does not.
+ * to.  A stack, the latest subtransaction on top, at most one entry per
+ * open subtransaction: at its commit an entry passes to the parent, unless
+ * the parent has one of its own (older, so kept) or took the lock itself
+ * (its abort drops the head).
  */
 struct AuditHeadSaved
 {
@@ -250,6 +251,9 @@ static bool audit_rel_stale = false;	/* some entry marked invalid */
 
 /* Heads this transaction appended to (see ChurnwarnAuditHead), or NULL. */
 static HTAB *audit_heads = NULL;
+
+/* Those of them with saved positions (AuditHeadSaved), some maybe no longer. */
+static List *audit_saved_heads = NIL;
 
 /* churnwarn.audit_chain when those heads were locked. */
 static Oid	audit_heads_relid = InvalidOid;
@@ -447,6 +451,7 @@ audit_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			audit_sha256_release();
 			audit_heads = NULL;
+			audit_saved_heads = NIL;
 			audit_rel_prune();
 			break;
 		case XACT_EVENT_COMMIT:
@@ -455,6 +460,7 @@ audit_xact_callback(XactEvent event, void *arg)
 			/* released before; a context made after PRE_COMMIT goes with its owner */
 			audit_sha256_ctx = NULL;
 			audit_heads = NULL;
+			audit_saved_heads = NIL;
 			audit_rel_prune();
 			break;
 		default:
@@ -506,7 +512,8 @@ audit_next_head(HASH_SEQ_STATUS *status, ChurnwarnAuditHead *prev)
  *		At a subtransaction abort, the heads whose lock it took (it, or a
  *		subtransaction under it: their ids are larger) are dropped, the lock
  *		and every append after it are gone; the heads it appended to under
- *		a lock taken before go back to where they were when it began.
+ *		a lock taken before go back to where they were when it began.  At
+ *		its commit, its saved positions pass to the parent.
  */
 static void
 audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -515,7 +522,48 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	HASH_SEQ_STATUS status;
 	ChurnwarnAuditHead *head = NULL;
 
-	if (event != SUBXACT_EVENT_ABORT_SUB || audit_heads == NULL)
+	if (audit_heads == NULL)
+		return;
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		ListCell   *lc;
+
+		foreach(lc, audit_saved_heads)
+		{
+			AuditHeadSaved *keep = NULL;
+
+			head = (ChurnwarnAuditHead *) lfirst(lc);
+			/* the oldest of its own and its committed children's entries */
+			while (head->saved != NULL && head->saved->subid >= mySubid)
+			{
+				AuditHeadSaved *saved = head->saved;
+
+				head->saved = saved->below;
+				if (keep != NULL)
+					pfree(keep);
+				keep = saved;
+			}
+			if (keep != NULL)
+			{
+				if ((head->saved != NULL && head->saved->subid >= parentSubid) ||
+					head->lock_subid >= parentSubid)
+					pfree(keep);
+				else
+				{
+					keep->subid = parentSubid;
+					keep->below = head->saved;
+					head->saved = keep;
+				}
+			}
+			if (head->saved == NULL)
+			{
+				head->listed = false;
+				audit_saved_heads = foreach_delete_current(audit_saved_heads, lc);
+			}
+		}
+		return;
+	}
+	if (event != SUBXACT_EVENT_ABORT_SUB)
 		return;
 	hash_seq_init(&status, audit_heads);
 	while ((head = audit_next_head(&status, head)) != NULL)
@@ -525,6 +573,13 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		if (head->lock_subid >= mySubid)
 		{
 			head->live = false;
+			while (head->saved != NULL)
+			{
+				AuditHeadSaved *saved = head->saved;
+
+				head->saved = saved->below;
+				pfree(saved);
+			}
 			continue;
 		}
 		while (head->saved != NULL && head->saved->subid >= mySubid)
@@ -562,6 +617,14 @@ audit_head_save(ChurnwarnAuditHead *head)
 	memcpy(saved->last_hash, head->last_hash, PG_SHA256_DIGEST_LENGTH);
 	saved->dirty = head->dirty;
 	saved->below = head->saved;
+	if (!head->listed)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+		audit_saved_heads = lappend(audit_saved_heads, head);
+		head->listed = true;
+		MemoryContextSwitchTo(oldcxt);
+	}
 	head->saved = saved;
 }
 
@@ -653,7 +716,10 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
 		}
 	}
 	else
+	{
 		head->next = NULL;
+		head->listed = false;
+	}
 	head->customer_id = customer_id == NULL ? NULL :
 		MemoryContextStrdup(TopTransactionContext, customer_id);
 	head->tid = *tid;
@@ -882,6 +948,7 @@ audit_flush_heads(void)
 	if (!any)
 	{
 		audit_heads = NULL;
+		audit_saved_heads = NIL;
 		return;
 	}
 	nspid = get_namespace_oid("churnwarn", true);
@@ -889,6 +956,7 @@ audit_flush_heads(void)
 		get_relname_relid("audit_chain", nspid) != audit_heads_relid)
 	{
 		audit_heads = NULL;
+		audit_saved_heads = NIL;
 		return;
 	}
 	audit_lookup_objects();
@@ -914,6 +982,7 @@ audit_flush_heads(void)
 	PopActiveSnapshot();
 	table_close(chain_rel, NoLock);
 	audit_heads = NULL;
+	audit_saved_heads = NIL;
 }
 
 /*
@@ -2102,8 +2171,9 @@ audit_append(const char *customer_id, const char *table_name,
 	audit_insert_row(known, batch, ri_log, estate, slot);
 
 	/*
-	 * The head moves to this row in memory; the row is written before
-	 * commit (a head just created holds this row already).
+	 * The head moves to this row in memory, its row is written just before
+	 * commit (audit_flush_heads); first, where it was, for a rollback to a
+	 * savepoint (audit_head_save).
 	 */
 	audit_head_save(known);
 	known->n_rows = entry.seq;

@@ -111,13 +111,14 @@ typedef struct TouchedSet
 	int			n;
 	int			cap;
 	int			last;			/* the customer added or found last, or -1 */
-	HTAB	   *seen;			/* hash of the key -> first customer with it */
+	HTAB	   *seen;			/* hash of the key -> TouchedSeen, or NULL */
 } TouchedSet;
 
 typedef struct TouchedSeen
 {
 	uint64		hash;			/* hash key */
-	int			first;			/* index into the list */
+	int			first;			/* the customer with this hash added last
+								 * (the others follow through next) */
 } TouchedSeen;
 
 static void
