@@ -205,8 +205,9 @@ typedef struct ChurnwarnAuditHead
  * take its lock: the position an abort of that subtransaction goes back
  * to.  A stack, the latest subtransaction on top, at most one entry per
  * open subtransaction: at its commit an entry passes to the parent, unless
- * the parent has one of its own (older, so kept) or took the lock itself
- * (its abort drops the head).
+ * the parent has one of its own (older, so kept) or the lock was taken in
+ * the parent or in a subtransaction committed into it (the parent's abort
+ * drops the head).
  */
 struct AuditHeadSaved
 {
@@ -254,6 +255,15 @@ static HTAB *audit_heads = NULL;
 
 /* Those of them with saved positions (AuditHeadSaved), some maybe no longer. */
 static List *audit_saved_heads = NIL;
+
+/*
+ * No saved position belongs to a subtransaction with a larger id: one that
+ * saved none, nor any under it, commits without a look at the heads.
+ */
+static SubTransactionId audit_saved_max = InvalidSubTransactionId;
+
+/* Likewise, no head's lock was taken by a subtransaction with a larger id. */
+static SubTransactionId audit_locked_max = InvalidSubTransactionId;
 
 /* churnwarn.audit_chain when those heads were locked. */
 static Oid	audit_heads_relid = InvalidOid;
@@ -452,6 +462,8 @@ audit_xact_callback(XactEvent event, void *arg)
 			audit_sha256_release();
 			audit_heads = NULL;
 			audit_saved_heads = NIL;
+			audit_saved_max = InvalidSubTransactionId;
+			audit_locked_max = InvalidSubTransactionId;
 			audit_rel_prune();
 			break;
 		case XACT_EVENT_COMMIT:
@@ -461,6 +473,8 @@ audit_xact_callback(XactEvent event, void *arg)
 			audit_sha256_ctx = NULL;
 			audit_heads = NULL;
 			audit_saved_heads = NIL;
+			audit_saved_max = InvalidSubTransactionId;
+			audit_locked_max = InvalidSubTransactionId;
 			audit_rel_prune();
 			break;
 		default:
@@ -528,6 +542,10 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		ListCell   *lc;
 
+		if (audit_saved_max < mySubid)
+			return;
+		/* what is left belongs to the parent or to an older subtransaction */
+		audit_saved_max = parentSubid;
 		foreach(lc, audit_saved_heads)
 		{
 			AuditHeadSaved *keep = NULL;
@@ -565,6 +583,12 @@ audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 	if (event != SUBXACT_EVENT_ABORT_SUB)
 		return;
+	/* a rolled-back block that took and moved no head costs nothing here */
+	if (audit_saved_max < mySubid && audit_locked_max < mySubid)
+		return;
+	if (audit_saved_max >= mySubid)
+		audit_saved_max = parentSubid;
+	audit_locked_max = Min(audit_locked_max, mySubid - 1);
 	hash_seq_init(&status, audit_heads);
 	while ((head = audit_next_head(&status, head)) != NULL)
 	{
@@ -617,6 +641,7 @@ audit_head_save(ChurnwarnAuditHead *head)
 	memcpy(saved->last_hash, head->last_hash, PG_SHA256_DIGEST_LENGTH);
 	saved->dirty = head->dirty;
 	saved->below = head->saved;
+	audit_saved_max = Max(audit_saved_max, subid);
 	if (!head->listed)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
@@ -714,6 +739,8 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
 			head->next = extra;
 			head = extra;
 		}
+		else if (head->customer_id != NULL)
+			pfree(head->customer_id);	/* the dropped chain's key */
 	}
 	else
 	{
@@ -724,6 +751,7 @@ audit_head_add(const char *customer_id, uint64 key, ItemPointer tid,
 		MemoryContextStrdup(TopTransactionContext, customer_id);
 	head->tid = *tid;
 	head->lock_subid = GetCurrentSubTransactionId();
+	audit_locked_max = Max(audit_locked_max, head->lock_subid);
 	head->saved = NULL;
 	head->live = true;
 	head->dirty = false;
@@ -949,6 +977,8 @@ audit_flush_heads(void)
 	{
 		audit_heads = NULL;
 		audit_saved_heads = NIL;
+		audit_saved_max = InvalidSubTransactionId;
+		audit_locked_max = InvalidSubTransactionId;
 		return;
 	}
 	nspid = get_namespace_oid("churnwarn", true);
@@ -957,6 +987,8 @@ audit_flush_heads(void)
 	{
 		audit_heads = NULL;
 		audit_saved_heads = NIL;
+		audit_saved_max = InvalidSubTransactionId;
+		audit_locked_max = InvalidSubTransactionId;
 		return;
 	}
 	audit_lookup_objects();
@@ -983,6 +1015,8 @@ audit_flush_heads(void)
 	table_close(chain_rel, NoLock);
 	audit_heads = NULL;
 	audit_saved_heads = NIL;
+	audit_saved_max = InvalidSubTransactionId;
+	audit_locked_max = InvalidSubTransactionId;
 }
 
 /*
