@@ -33,15 +33,15 @@ CREATE TABLE churnwarn.audit_log (
 /*
  * A customer's rows (erasure, an auditor's WHERE customer_id = ...), by a
  * btree on the key alone: the entries of one customer share one key, which
- * btree deduplication stores once with a list of row pointers (the index
- * of 1,000,000 rows for 100,000 customers is a quarter of a (customer_id,
- * id) index's size), and a bulk load, which appends in random customer
- * order, descends into it 3 % faster.  Nothing needs a chain's rows in id
- * order from the index: a transaction keeps its heads' positions in
- * memory, across savepoints too (src/audit.c), and verify_audit() sorts.
- * A hash index is as fast, but walks a bucket's whole overflow chain on
- * every insert for a customer with many rows, and indexes no NULL (the
- * configuration chain).
+ * btree deduplication stores once with a list of row pointers (built on a
+ * log of 1,000,000 rows for 100,000 customers: 9.7 MB, against 42 MB for
+ * (customer_id, id)), and a COPY of 1,000,000 signals, whose audit rows
+ * arrive in random customer order, ran 3.5 % faster with it.  Nothing needs
+ * a chain's rows in id order from the index: a transaction keeps its
+ * heads' positions in memory, across savepoints too (src/audit.c), and
+ * verify_audit() sorts.  A hash index is as fast, but walks a bucket's
+ * whole overflow chain on every insert for a customer with many rows, and
+ * indexes no NULL (the configuration chain).
  */
 CREATE INDEX audit_log_chain_idx ON churnwarn.audit_log (customer_id);
 /*
