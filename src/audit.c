@@ -265,6 +265,16 @@ static SubTransactionId audit_saved_max = InvalidSubTransactionId;
 /* Likewise, no head's lock was taken by a subtransaction with a larger id. */
 static SubTransactionId audit_locked_max = InvalidSubTransactionId;
 
+/* The transaction's heads are gone (it ended, or they are written). */
+static void
+audit_forget_heads(void)
+{
+	audit_heads = NULL;
+	audit_saved_heads = NIL;
+	audit_saved_max = InvalidSubTransactionId;
+	audit_locked_max = InvalidSubTransactionId;
+}
+
 /* churnwarn.audit_chain when those heads were locked. */
 static Oid	audit_heads_relid = InvalidOid;
 
@@ -460,10 +470,7 @@ audit_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			audit_sha256_release();
-			audit_heads = NULL;
-			audit_saved_heads = NIL;
-			audit_saved_max = InvalidSubTransactionId;
-			audit_locked_max = InvalidSubTransactionId;
+			audit_forget_heads();
 			audit_rel_prune();
 			break;
 		case XACT_EVENT_COMMIT:
@@ -471,10 +478,7 @@ audit_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* released before; a context made after PRE_COMMIT goes with its owner */
 			audit_sha256_ctx = NULL;
-			audit_heads = NULL;
-			audit_saved_heads = NIL;
-			audit_saved_max = InvalidSubTransactionId;
-			audit_locked_max = InvalidSubTransactionId;
+			audit_forget_heads();
 			audit_rel_prune();
 			break;
 		default:
@@ -975,20 +979,14 @@ audit_flush_heads(void)
 		any |= (head->live && head->dirty);
 	if (!any)
 	{
-		audit_heads = NULL;
-		audit_saved_heads = NIL;
-		audit_saved_max = InvalidSubTransactionId;
-		audit_locked_max = InvalidSubTransactionId;
+		audit_forget_heads();
 		return;
 	}
 	nspid = get_namespace_oid("churnwarn", true);
 	if (!OidIsValid(nspid) ||
 		get_relname_relid("audit_chain", nspid) != audit_heads_relid)
 	{
-		audit_heads = NULL;
-		audit_saved_heads = NIL;
-		audit_saved_max = InvalidSubTransactionId;
-		audit_locked_max = InvalidSubTransactionId;
+		audit_forget_heads();
 		return;
 	}
 	audit_lookup_objects();
@@ -1013,10 +1011,7 @@ audit_flush_heads(void)
 	audit_end_write(estate);
 	PopActiveSnapshot();
 	table_close(chain_rel, NoLock);
-	audit_heads = NULL;
-	audit_saved_heads = NIL;
-	audit_saved_max = InvalidSubTransactionId;
-	audit_locked_max = InvalidSubTransactionId;
+	audit_forget_heads();
 }
 
 /*
@@ -1307,6 +1302,14 @@ audit_rel_columns(ChurnwarnAuditRel *entry, TupleDesc tupdesc)
 	MemoryContextSwitchTo(oldcxt);
 }
 
+/* audit_chain_key of a key given as len bytes, not terminated. */
+static uint64
+audit_chain_key_bytes(const char *key, int len)
+{
+	return hash_bytes_extended((const unsigned char *) key, len,
+							   CHURNWARN_AUDIT_KEY_SEED);
+}
+
 /*
  * audit_chain_key
  *		64-bit key of a chain: a hash of the customer key; 0 for the
@@ -1317,8 +1320,7 @@ audit_chain_key(const char *customer_id)
 {
 	if (customer_id == NULL)
 		return 0;
-	return hash_bytes_extended((const unsigned char *) customer_id,
-							   strlen(customer_id), CHURNWARN_AUDIT_KEY_SEED);
+	return audit_chain_key_bytes(customer_id, strlen(customer_id));
 }
 
 /*
@@ -1946,21 +1948,30 @@ audit_image_digest(const uint8 *salt, int salt_len, Jsonb *image, uint8 *out)
 static void
 audit_canon_begin(StringInfo canon)
 {
+	static const uint8 no_salt[CHURNWARN_AUDIT_SALT_LEN] = {0};
+
 	initStringInfo(canon);
-	appendStringInfoSpaces(canon, AUDIT_CANON_SALT_FIELD);
+	put_field(canon, no_salt, sizeof(no_salt));
 }
 
 /* The digest of the image encoded in canon under salt (as audit_image_digest). */
 static void
 audit_canon_digest(StringInfo canon, const uint8 *salt, uint8 *out)
 {
-	uint32		be = pg_hton32((uint32) CHURNWARN_AUDIT_SALT_LEN);
-
-	/* the field put_field() would write */
+	/* the salt into its field, after the field's length */
 	Assert(canon->len >= (int) AUDIT_CANON_SALT_FIELD);
-	memcpy(canon->data, &be, sizeof(be));
-	memcpy(canon->data + sizeof(be), salt, CHURNWARN_AUDIT_SALT_LEN);
+	memcpy(canon->data + sizeof(uint32), salt, CHURNWARN_AUDIT_SALT_LEN);
 	sha256_bytes(canon->data, canon->len, out);
+}
+
+/* An image's digest: from its encoding if the caller wrote one, else by a walk. */
+static void
+audit_row_digest(const uint8 *salt, Jsonb *image, StringInfo canon, uint8 *out)
+{
+	if (canon != NULL)
+		audit_canon_digest(canon, salt, out);
+	else
+		audit_image_digest(salt, CHURNWARN_AUDIT_SALT_LEN, image, out);
 }
 
 /*
@@ -2081,27 +2092,15 @@ audit_append(const char *customer_id, const char *table_name,
 	if (old_row != NULL || new_row != NULL)
 	{
 		audit_new_salt(salt);
-		if (old_row != NULL && old_canon != NULL)
+		if (old_row != NULL)
 		{
-			audit_canon_digest(old_canon, salt, old_digest);
+			audit_row_digest(salt, old_row, old_canon, old_digest);
 			entry.old_digest = old_digest;
 			entry.old_digest_len = sizeof(old_digest);
 		}
-		else if (old_row != NULL)
+		if (new_row != NULL)
 		{
-			audit_image_digest(salt, sizeof(salt), old_row, old_digest);
-			entry.old_digest = old_digest;
-			entry.old_digest_len = sizeof(old_digest);
-		}
-		if (new_row != NULL && new_canon != NULL)
-		{
-			audit_canon_digest(new_canon, salt, new_digest);
-			entry.new_digest = new_digest;
-			entry.new_digest_len = sizeof(new_digest);
-		}
-		else if (new_row != NULL)
-		{
-			audit_image_digest(salt, sizeof(salt), new_row, new_digest);
+			audit_row_digest(salt, new_row, new_canon, new_digest);
 			entry.new_digest = new_digest;
 			entry.new_digest_len = sizeof(new_digest);
 		}
@@ -2608,8 +2607,7 @@ audit_hold_heads(Relation rel, Tuplestorestate *rows, TupleTableSlot *slot,
 			entry = previous;
 			goto next;
 		}
-		key = customer_id ? hash_bytes_extended((const unsigned char *) customer_id, len,
-												CHURNWARN_AUDIT_KEY_SEED) : 0;
+		key = customer_id ? audit_chain_key_bytes(customer_id, len) : 0;
 		entry = hash_search(seen, &key, HASH_ENTER, &found);
 		if (found)
 		{
